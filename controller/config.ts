@@ -1,0 +1,66 @@
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+/** Raised when the environment does not describe a runnable configuration; the message names each bad field. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const repoRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
+
+/** Where the embedded database and key files live unless FACTORY_DATA_DIR says otherwise. */
+function defaultDataDir(env: Record<string, string | undefined>, platform = process.platform): string {
+  if (platform === "win32" && env.LOCALAPPDATA) return join(env.LOCALAPPDATA, "startup-factory");
+  if (platform === "darwin") return join(homedir(), "Library", "Application Support", "startup-factory");
+  return join(env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "startup-factory");
+}
+
+const PostgresUrl = z
+  .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" })
+  .describe("PostgreSQL server; when unset the embedded PGlite database is used");
+
+const Env = z.object({
+  DATABASE_URL: PostgresUrl.optional(),
+  FACTORY_DATA_DIR: z.string().min(1).optional(),
+  FACTORY_KEYS_DIR: z.string().min(1).optional(),
+  FACTORY_POLICIES_DIR: z.string().min(1).optional(),
+  FACTORY_HOST: z.string().min(1).default("127.0.0.1"),
+  FACTORY_PORT: z.coerce.number().int().min(0).max(65535).default(7300),
+  FACTORY_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
+  FACTORY_LEDGER_HMAC_KEY: z
+    .base64({ error: "must be base64" })
+    .refine((v) => Buffer.from(v, "base64").length >= 32, "must decode to at least 32 bytes")
+    .optional(),
+});
+
+/** The validated configuration every entry point receives; nothing else reads the environment. */
+export interface Config {
+  database: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
+  dataDir: string;
+  keysDir: string;
+  policiesDir: string;
+  http: { host: string; port: number };
+  ledger: { checkpointIntervalSeconds: number; hmacKey?: Buffer };
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
+  const e = parsed.data;
+  const dataDir = resolve(e.FACTORY_DATA_DIR ?? defaultDataDir(env));
+  return {
+    database: e.DATABASE_URL
+      ? { kind: "postgres", url: e.DATABASE_URL }
+      : { kind: "pglite", dataDir: join(dataDir, "pglite") },
+    dataDir,
+    keysDir: resolve(e.FACTORY_KEYS_DIR ?? join(dataDir, "keys")),
+    policiesDir: resolve(e.FACTORY_POLICIES_DIR ?? join(repoRoot, "policies")),
+    http: { host: e.FACTORY_HOST, port: e.FACTORY_PORT },
+    ledger: {
+      checkpointIntervalSeconds: e.FACTORY_CHECKPOINT_INTERVAL_SECONDS,
+      ...(e.FACTORY_LEDGER_HMAC_KEY ? { hmacKey: Buffer.from(e.FACTORY_LEDGER_HMAC_KEY, "base64") } : {}),
+    },
+  };
+}

@@ -1,0 +1,197 @@
+import { type Ed25519PublicJwk, type SignedCheckpoint, verifyCheckpointSignature } from "./checkpoint.ts";
+import { entryHash, GENESIS_HASH, type LedgerEntry } from "./entry.ts";
+import { MerkleFrontier } from "./merkle.ts";
+
+export type ProblemKind = "modified" | "deleted" | "inserted" | "reordered" | "checkpoint";
+
+/** The first place the ledger departs from what was written. */
+export interface Problem {
+  kind: ProblemKind;
+  /** The sequence number of the first affected entry (for checkpoints, the tree size). */
+  seq: number;
+  message: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  entries: number;
+  checkpointsVerified: number;
+  problem?: Problem;
+}
+
+export interface ChainVerifierOptions {
+  /** Checkpoints to check against the entries, any order. */
+  checkpoints?: readonly SignedCheckpoint[];
+  /** The key the checkpoints must be signed with; required when checkpoints are given. */
+  publicKey?: Ed25519PublicJwk;
+  /** Verify a segment that continues after this already-trusted entry instead of from genesis. */
+  after?: { seq: number; hash: string };
+}
+
+/**
+ * Checks a ledger streamed in storage order: each entry's hash, its link to the one before, gapless
+ * sequence numbers, and each signed checkpoint's Merkle root. Memory stays O(log n) beyond a set of seen
+ * sequence numbers used only to name what went wrong.
+ */
+export class ChainVerifier {
+  readonly #frontier = new MerkleFrontier();
+  readonly #checkpoints: SignedCheckpoint[];
+  readonly #publicKey: Ed25519PublicJwk | undefined;
+  #checkpointsVerified = 0;
+  #count = 0;
+  #lastSeq = 0;
+  #lastHash = GENESIS_HASH;
+  #beforeLastHash: string | undefined;
+  #problem: Problem | undefined;
+  /** A sequence anomaly is named once the rest of the stream shows whether the missing entry turns up later. */
+  #pendingGap: { expected: number; got: number; duplicate: boolean } | undefined;
+  readonly #seen = new Set<number>();
+
+  constructor(options: ChainVerifierOptions = {}) {
+    this.#checkpoints = [...(options.checkpoints ?? [])].sort((a, b) => a.treeSize - b.treeSize);
+    this.#publicKey = options.publicKey;
+    if (options.after) {
+      if (this.#checkpoints.length > 0) throw new TypeError("checkpoints can only be checked from genesis");
+      this.#lastSeq = options.after.seq;
+      this.#lastHash = options.after.hash;
+    }
+    if (this.#checkpoints.length > 0 && !this.#publicKey)
+      throw new TypeError("checkpoints need a public key");
+    for (const c of this.#checkpoints) {
+      if (!verifyCheckpointSignature(c, this.#publicKey as Ed25519PublicJwk)) {
+        this.#fail({
+          kind: "checkpoint",
+          seq: c.treeSize,
+          message: `checkpoint at tree size ${c.treeSize} has a bad signature`,
+        });
+      }
+    }
+  }
+
+  get ok(): boolean {
+    return this.#problem === undefined && this.#pendingGap === undefined;
+  }
+
+  add(entry: LedgerEntry): void {
+    this.#count++;
+    const expectedSeq = this.#lastSeq + 1;
+    if (this.#problem === undefined && this.#pendingGap === undefined) this.#check(entry, expectedSeq);
+    this.#seen.add(entry.seq);
+    this.#beforeLastHash = this.#lastHash;
+    this.#lastSeq = entry.seq;
+    this.#lastHash = entry.hash;
+    this.#frontier.push(Buffer.from(entry.hash, "hex"));
+    this.#checkCheckpoints();
+  }
+
+  #check(entry: LedgerEntry, expectedSeq: number): void {
+    if (entryHash(entry) !== entry.hash) {
+      this.#fail({
+        kind: "modified",
+        seq: entry.seq,
+        message: `entry ${entry.seq} was modified: its content no longer matches its hash`,
+      });
+    } else if (entry.seq !== expectedSeq) {
+      this.#pendingGap = { expected: expectedSeq, got: entry.seq, duplicate: this.#seen.has(entry.seq) };
+    } else if (entry.prevHash !== this.#lastHash) {
+      if (entry.prevHash === this.#beforeLastHash) {
+        this.#fail({
+          kind: "inserted",
+          seq: this.#lastSeq,
+          message: `entry ${this.#lastSeq} was inserted: entry ${entry.seq} links to the entry before it`,
+        });
+      } else {
+        this.#fail({
+          kind: "modified",
+          seq: this.#lastSeq,
+          message: `entry ${this.#lastSeq} was rewritten or replaced: entry ${entry.seq} does not link to it`,
+        });
+      }
+    }
+  }
+
+  #checkCheckpoints(): void {
+    for (const c of this.#checkpoints) {
+      if (c.treeSize !== this.#frontier.size) continue;
+      if (this.#frontier.root().toString("hex") === c.rootHash) this.#checkpointsVerified++;
+      else
+        this.#fail({
+          kind: "checkpoint",
+          seq: c.treeSize,
+          message: `the first ${c.treeSize} entries no longer match the checkpoint signed at ${c.signedAt}: an entry at or before ${c.treeSize} was rewritten`,
+        });
+    }
+  }
+
+  #fail(problem: Problem): void {
+    if (this.#problem === undefined || problem.seq < this.#problem.seq) this.#problem = problem;
+  }
+
+  /** Ends the stream; `head` is the tip the ledger claims (head row or latest checkpoint), if known. */
+  finish(head?: { seq: number; hash?: string }): VerifyReport {
+    if (this.#pendingGap) {
+      const { expected, got, duplicate } = this.#pendingGap;
+      if (got < expected) {
+        const kind = duplicate ? "inserted" : "reordered";
+        this.#fail({
+          kind,
+          seq: got,
+          message: `entry ${got} appears after entry ${expected - 1}: ${kind === "inserted" ? "a duplicate was inserted" : "entries are out of order"}`,
+        });
+      } else if (this.#seen.has(expected)) {
+        this.#fail({
+          kind: "reordered",
+          seq: expected,
+          message: `entry ${expected} is out of order: entry ${got} comes before it`,
+        });
+      } else {
+        this.#fail({
+          kind: "deleted",
+          seq: expected,
+          message: `entries ${expected}..${got - 1} are missing`,
+        });
+      }
+      this.#pendingGap = undefined;
+    }
+    const lastCheckpoint = this.#checkpoints.at(-1);
+    const claimed = Math.max(head?.seq ?? 0, lastCheckpoint?.treeSize ?? 0);
+    if (claimed > this.#lastSeq) {
+      this.#fail({
+        kind: "deleted",
+        seq: this.#lastSeq + 1,
+        message: `entries ${this.#lastSeq + 1}..${claimed} are missing from the end`,
+      });
+    } else if (head?.hash !== undefined && head.seq === this.#lastSeq && head.hash !== this.#lastHash) {
+      this.#fail({
+        kind: "modified",
+        seq: head.seq,
+        message: `entry ${head.seq} was rewritten: it no longer matches the recorded head`,
+      });
+    }
+    for (const c of this.#checkpoints) {
+      if (c.treeSize > this.#count && !this.#problem) {
+        this.#fail({
+          kind: "deleted",
+          seq: this.#count + 1,
+          message: `checkpoint at tree size ${c.treeSize} covers entries that are missing`,
+        });
+      }
+    }
+    return {
+      ok: this.#problem === undefined,
+      entries: this.#count,
+      checkpointsVerified: this.#checkpointsVerified,
+      ...(this.#problem ? { problem: this.#problem } : {}),
+    };
+  }
+}
+
+/** Verifies a whole in-memory chain. */
+export function verifyChain(
+  entries: Iterable<LedgerEntry>,
+  options: ChainVerifierOptions & { head?: { seq: number; hash?: string } } = {},
+): VerifyReport {
+  const verifier = new ChainVerifier(options);
+  for (const entry of entries) verifier.add(entry);
+  return verifier.finish(options.head);
+}
