@@ -155,7 +155,13 @@ export class ChainVerifier {
     }
     const lastCheckpoint = this.#checkpoints.at(-1);
     const claimed = Math.max(head?.seq ?? 0, lastCheckpoint?.treeSize ?? 0);
-    if (claimed > this.#lastSeq) {
+    if (head && this.#lastSeq > head.seq) {
+      this.#fail({
+        kind: "inserted",
+        seq: head.seq + 1,
+        message: `entries ${head.seq + 1}..${this.#lastSeq} lie beyond the recorded head`,
+      });
+    } else if (claimed > this.#lastSeq) {
       this.#fail({
         kind: "deleted",
         seq: this.#lastSeq + 1,

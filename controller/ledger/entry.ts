@@ -63,3 +63,19 @@ export function entryHash(body: EntryBody): string {
   const canonical = canonicalize({ seq, ts, tenant, actor, action, resource, payload, prevHash }) as string;
   return createHash("sha256").update(canonical).digest("hex");
 }
+
+/** Numbers and chains validated inputs onto a head: the pure core of appending. */
+export function linkEntries(
+  inputs: readonly EntryInput[],
+  head: { seq: number; hash: string },
+  ts: string,
+): LedgerEntry[] {
+  let seq = head.seq;
+  let prevHash = head.hash;
+  return inputs.map((input) => {
+    const body: EntryBody = { ...input, seq: ++seq, ts, prevHash };
+    const entry = { ...body, hash: entryHash(body) };
+    prevHash = entry.hash;
+    return entry;
+  });
+}

@@ -197,7 +197,7 @@ export class Ledger {
     const [head, checkpoints] = await Promise.all([this.head(), this.checkpoints()]);
     const verifier = new ChainVerifier({ checkpoints, publicKey: this.#keys.publicJwk });
     let n = 0;
-    for await (const entry of this.stream()) {
+    for await (const entry of this.stream({ untilSeq: head.seq })) {
       verifier.add(entry);
       if (++n % PAGE === 0) onProgress?.(n, head.seq);
     }

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import type { Tx } from "../db/database.ts";
 import { ledgerEntries, ledgerHead } from "../db/schema.ts";
-import { type EntryBody, type EntryInput, entryHash, type LedgerEntry } from "./entry.ts";
+import { type EntryInput, type LedgerEntry, linkEntries } from "./entry.ts";
 
 /** Serialises appenders across processes; the insert trigger refuses anyone who skips it. */
 const APPEND_LOCK = 7300002;
@@ -34,15 +34,7 @@ export async function appendInTransaction(
   await tx.execute(sql`select pg_advisory_xact_lock(${APPEND_LOCK})`);
   const [head] = await tx.select().from(ledgerHead).where(eq(ledgerHead.id, 1));
   if (!head) throw new Error("the ledger head row is missing: was the database migrated?");
-  let seq = head.seq;
-  let prevHash = head.hash;
-  const ts = now.toISOString();
-  const entries = inputs.map((input) => {
-    const body: EntryBody = { ...input, seq: ++seq, ts, prevHash };
-    const entry = { ...body, hash: entryHash(body) };
-    prevHash = entry.hash;
-    return entry;
-  });
+  const entries = linkEntries(inputs, head, now.toISOString());
   await tx.insert(ledgerEntries).values(
     entries.map((e) => ({
       seq: e.seq,
