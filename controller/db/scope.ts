@@ -1,12 +1,6 @@
 import { sql } from "drizzle-orm";
-import { z } from "zod";
+import { TenantId } from "../ids.ts";
 import type { Db, Tx } from "./database.ts";
-
-/** Tenant ids are short lowercase slugs without hyphens, so `{tenant}-*` names can never be ambiguous. */
-export const TenantId = z
-  .string()
-  .regex(/^[a-z][a-z0-9]{1,30}$/, "must be 2-31 lowercase letters or digits, starting with a letter");
-export type TenantId = z.infer<typeof TenantId>;
 
 /** The non-owner role every unit of work runs as; see the security migration. */
 export const APP_ROLE = "factory_app";

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
 import { z } from "zod";
+import { TenantId } from "../ids.ts";
 
 /** The hash a chain starts from: the `prevHash` of entry 1. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -30,11 +31,7 @@ const Hash = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits
 
 /** What a writer supplies; sequence, time and chaining are the ledger's job. */
 export const EntryInput = z.object({
-  tenant: z
-    .string()
-    .regex(/^[a-z][a-z0-9]{1,30}$/, "must be a tenant id")
-    .nullable()
-    .describe("the tenant the event belongs to; null for platform events"),
+  tenant: TenantId.nullable().describe("the tenant the event belongs to; null for platform events"),
   actor: StorableString.pipe(z.string().min(1).max(300)).describe(
     "who acted: agent id, operator or component",
   ),

@@ -1,0 +1,140 @@
+import { z } from "zod";
+import { TenantId } from "../ids.ts";
+
+/** The MCP servers policies can scope; each fronts one governance factory. */
+export const ServerName = z.enum(["github", "azure-devops", "database", "ai"]);
+export type ServerName = z.infer<typeof ServerName>;
+
+/** Controller actions beyond tool calls that policies decide on. */
+export const ActionName = z.enum(["call_tool", "spawn_agent", "widen_policy", "break_glass"]);
+export type ActionName = z.infer<typeof ActionName>;
+
+export const PERSONAS = ["founder", "dev", "ops", "sec", "finance"] as const;
+
+const Identifier = z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be lowercase letters, digits, - or _");
+/** `<area>_<verb>_<noun>` tool names, with `*` as a wildcard. */
+const ToolPattern = z
+  .string()
+  .regex(/^[a-z0-9_*]+$/, "must be a tool name or pattern: lowercase, digits, _ and *");
+/** Resource names with `*` wildcards and the {tenant} placeholder. */
+const ResourcePattern = z
+  .string()
+  .regex(/^([A-Za-z0-9._/*-]|\{tenant\})+$/, "may use letters, digits, . _ / - and * plus {tenant}");
+const Approvers = z.array(Identifier).min(1, "needs at least one approver role");
+
+const ApprovalRequirement = z
+  .object({
+    approvers: Approvers,
+    quorum: z.number().int().min(1),
+  })
+  .strict();
+
+export const Scope = z
+  .object({
+    tools: z.array(ToolPattern).min(1),
+    resources: z.array(ResourcePattern).min(1),
+  })
+  .strict();
+export type Scope = z.infer<typeof Scope>;
+
+export const RoleTemplate = z
+  .object({
+    description: z.string().min(1),
+    ttl_minutes: z.number().int().positive(),
+    scopes: z.array(Scope).min(1),
+    /** Writes under this role wait for approval; `tools` narrows which writes (default: all). */
+    approval: ApprovalRequirement.extend({ tools: z.array(ToolPattern).min(1).optional() })
+      .strict()
+      .optional(),
+    /** Personas an agent holding this role may spawn. */
+    may_spawn: z.array(Identifier).default([]),
+    /** Controller actions the role may ask for (each still subject to approval rules). */
+    may_request: z.array(z.enum(["widen_policy", "break_glass"])).default([]),
+    limits: z.object({ max_calls_per_minute: z.number().int().positive().optional() }).strict().optional(),
+  })
+  .strict();
+export type RoleTemplate = z.infer<typeof RoleTemplate>;
+
+export const RolesFile = z
+  .object({
+    server: ServerName,
+    roles: z.record(Identifier, RoleTemplate),
+  })
+  .strict();
+export type RolesFile = z.infer<typeof RolesFile>;
+
+export const LimitsFile = z
+  .object({
+    grants: z.object({ max_ttl_minutes: z.number().int().positive() }).strict(),
+    agents: z
+      .object({ max_children_per_agent: z.number().int().min(0), max_depth: z.number().int().min(0) })
+      .strict(),
+  })
+  .strict();
+export type LimitsFile = z.infer<typeof LimitsFile>;
+
+/** Tool calls on one server, or controller actions. */
+const Trigger = z.union([
+  z.object({ server: ServerName, tools: z.array(ToolPattern).min(1) }).strict(),
+  z.object({ actions: z.array(ActionName.exclude(["call_tool"])).min(1) }).strict(),
+]);
+export type Trigger = z.infer<typeof Trigger>;
+
+export const QuotasFile = z
+  .object({
+    defaults: z.record(Identifier, z.number().int().min(0)),
+    tenants: z.record(TenantId, z.record(Identifier, z.number().int().min(0))).default({}),
+    consumers: z.record(Identifier, z.array(Trigger).min(1)),
+  })
+  .strict();
+export type QuotasFile = z.infer<typeof QuotasFile>;
+
+export const ApprovalsFile = z
+  .object({
+    rules: z.array(
+      z.intersection(
+        z.object({
+          id: Identifier,
+          description: z.string().min(1),
+          approvers: Approvers,
+          quorum: z.number().int().min(1),
+        }),
+        Trigger,
+      ),
+    ),
+  })
+  .strict();
+export type ApprovalsFile = z.infer<typeof ApprovalsFile>;
+
+export const NamingFile = z
+  .object({
+    rules: z.array(
+      z
+        .object({
+          id: Identifier,
+          description: z.string().min(1),
+          server: ServerName,
+          tools: z.array(ToolPattern).min(1),
+          pattern: z
+            .string()
+            .regex(
+              /^([a-z0-9._/-]|\{tenant\}|\{name\})+$/,
+              "may use lowercase letters, digits, . _ / - plus {tenant} and {name}",
+            ),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type NamingFile = z.infer<typeof NamingFile>;
+
+/** Everything under `policies/`, validated. */
+export interface PolicySources {
+  roles: RolesFile[];
+  limits: LimitsFile;
+  quotas: QuotasFile;
+  approvals: ApprovalsFile;
+  naming: NamingFile;
+  /** Hand-written Cedar files, by path relative to the policies directory. */
+  cedar: { file: string; text: string }[];
+}
