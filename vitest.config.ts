@@ -6,14 +6,18 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{controller,cli,bench}/**/*.test.ts"],
+          include: ["controller/**/*.test.ts"],
           exclude: ["**/*.db.test.ts", "**/node_modules/**"],
         },
       },
       {
+        // End to end through the real `factory` binaries, each a child process on its own PGlite.
+        test: { name: "cli", include: ["cli/**/*.test.ts"], testTimeout: 60_000 },
+      },
+      {
         test: {
           name: "db",
-          include: ["{controller,cli}/**/*.db.test.ts"],
+          include: ["controller/**/*.db.test.ts"],
           globalSetup: ["test/support/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -1,0 +1,35 @@
+import type { Command } from "commander";
+import { loadConfig } from "../../controller/config.ts";
+import { openRuntime } from "../../controller/runtime.ts";
+import { serveController } from "../../controller/serve.ts";
+
+export function registerStart(program: Command): void {
+  program
+    .command("start")
+    .description(
+      "Start the controller on the configured database (embedded PGlite unless DATABASE_URL is set) and print where it listens.",
+    )
+    .addHelpText(
+      "after",
+      "\nEnvironment: FACTORY_DATA_DIR, DATABASE_URL, FACTORY_HOST (127.0.0.1), FACTORY_PORT (7300; 0 picks a free port).\nStops cleanly on Ctrl-C, signing a final ledger checkpoint.",
+    )
+    .action(async () => {
+      const config = loadConfig();
+      const where =
+        config.database.kind === "pglite"
+          ? `PGlite at ${config.database.dataDir}`
+          : "PostgreSQL (DATABASE_URL)";
+      process.stderr.write(`opening ${where}…\n`);
+      const runtime = await openRuntime(config);
+      const controller = await serveController(runtime);
+      process.stdout.write(`controller listening on ${controller.url} (database: ${where})\n`);
+      const stop = async () => {
+        process.stderr.write("stopping…\n");
+        await controller.close();
+        await runtime.close();
+        process.exit(0);
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+}

@@ -1,0 +1,46 @@
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../controller/config.ts";
+import { BundleFormatError } from "../controller/ledger/bundle-verify.ts";
+import { DecisionRequestError } from "../controller/policy/engine.ts";
+import { PolicyLoadError } from "../controller/policy/load.ts";
+import { registerAudit } from "./commands/audit.ts";
+import { registerPolicy } from "./commands/policy.ts";
+import { registerStart } from "./commands/start.ts";
+import { CliError, EXIT } from "./output.ts";
+
+/** Errors the user can act on are printed plainly with their exit code; anything else is a bug and shows its stack. */
+function exitCodeOf(error: unknown): number | undefined {
+  if (error instanceof CliError) return error.exitCode;
+  if (
+    error instanceof ConfigError ||
+    error instanceof PolicyLoadError ||
+    error instanceof DecisionRequestError
+  )
+    return EXIT.usage;
+  if (error instanceof BundleFormatError) return EXIT.usage;
+  return undefined;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command("factory")
+    .description(
+      "startup-factory: a governed multi-agent runtime. The controller mints grants, decides policy and keeps the ledger.",
+    )
+    .showHelpAfterError()
+    .exitOverride();
+  registerStart(program);
+  registerAudit(program);
+  registerPolicy(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    const code = exitCodeOf(error);
+    if (code === undefined) throw error;
+    process.stderr.write(`factory: ${(error as Error).message}\n`);
+    process.exitCode = code;
+  }
+}

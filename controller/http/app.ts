@@ -1,0 +1,33 @@
+import { sql } from "drizzle-orm";
+import { Hono } from "hono";
+import type { Database } from "../db/database.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { Problem, renderProblem } from "./problem.ts";
+
+export interface AppDeps {
+  database: Database;
+  ledger: Ledger;
+}
+
+/** The controller's HTTP API, without `listen`: tests call `app.request(...)`. */
+export function createApp({ database, ledger }: AppDeps): Hono {
+  const app = new Hono();
+  app.onError(renderProblem);
+  app.notFound(() => {
+    throw new Problem(404, "https://startup-factory.dev/problems/not-found", "no such route");
+  });
+
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  app.get("/ready", async (c) => {
+    try {
+      await database.db.execute(sql`select 1`);
+    } catch {
+      throw new Problem(503, "https://startup-factory.dev/problems/not-ready", "database unavailable");
+    }
+    return c.json({ status: "ready", database: database.kind });
+  });
+  app.get("/ledger/head", async (c) => c.json(await ledger.head()));
+  app.get("/ledger/checkpoints", async (c) => c.json({ checkpoints: await ledger.checkpoints() }));
+  app.get("/.well-known/ledger-key.json", (c) => c.json({ keys: [ledger.publicJwk] }));
+  return app;
+}
