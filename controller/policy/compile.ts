@@ -1,4 +1,9 @@
-import { policySetTextToParts, policyToJson } from "@cedar-policy/cedar-wasm/nodejs";
+import {
+  type ActionConstraint,
+  type EntityUidJson,
+  policySetTextToParts,
+  policyToJson,
+} from "@cedar-policy/cedar-wasm/nodejs";
 import type { PolicyIssue } from "./load.ts";
 import { ActionName, type PolicySources, type RoleTemplate, type ServerName, type Trigger } from "./model.ts";
 
@@ -10,6 +15,11 @@ export interface PolicyMeta {
   source: string;
   /** Set on forbid policies that lift once the call is approved. */
   approval?: { rule: string; approvers: string[]; quorum: number };
+  /**
+   * Requests the policy can possibly match; absent means any. Lets the engine evaluate only the slice of
+   * policies relevant to a (role, server, action), which keeps decisions fast as policies grow.
+   */
+  appliesTo?: { roles?: string[]; servers?: ServerName[]; actions?: ActionName[] };
 }
 
 export interface CompiledPolicies {
@@ -28,6 +38,23 @@ const set = (items: readonly string[]) => `[${items.map(str).join(", ")}]`;
 function likeAny(expr: string, patterns: readonly string[]): string {
   if (patterns.includes("*")) return "true";
   return `(${patterns.map((p) => (p.includes("*") ? `${expr} like ${str(p)}` : `${expr} == ${str(p)}`)).join(" || ")})`;
+}
+
+/** Which requests a set of triggers can match: conservative, so a slice never misses a policy. */
+function triggerScope(triggers: readonly Trigger[]): PolicyMeta["appliesTo"] {
+  const actions = new Set<ActionName>();
+  const servers = new Set<ServerName>();
+  let anyServer = false;
+  for (const t of triggers) {
+    if ("actions" in t) {
+      for (const a of t.actions) actions.add(a);
+      anyServer = true;
+    } else {
+      actions.add("call_tool");
+      servers.add(t.server);
+    }
+  }
+  return { actions: [...actions], ...(anyServer ? {} : { servers: [...servers] }) };
 }
 
 function triggerExpr(trigger: Trigger): string {
@@ -77,6 +104,7 @@ export function compilePolicies(sources: PolicySources): {
       effect: "forbid",
       reason: `an agent may have at most ${maxChildren} children`,
       source: "limits.yaml",
+      appliesTo: { actions: ["spawn_agent"] },
     },
     `forbid (principal, action == Action::"spawn_agent", resource) when { context.children >= ${maxChildren} };`,
   );
@@ -86,6 +114,7 @@ export function compilePolicies(sources: PolicySources): {
       effect: "forbid",
       reason: `agent lineage may be at most ${maxDepth} deep`,
       source: "limits.yaml",
+      appliesTo: { actions: ["spawn_agent"] },
     },
     `forbid (principal, action == Action::"spawn_agent", resource) when { context.depth >= ${maxDepth} };`,
   );
@@ -107,6 +136,7 @@ export function compilePolicies(sources: PolicySources): {
         effect: "forbid",
         reason: `tenant quota: at most ${limit} ${quota}`,
         source: "quotas.yaml",
+        appliesTo: triggerScope(triggers),
       },
       `forbid (principal, action, resource) when { ${when} && ${notOverridden} ${usage} >= ${limit} };`,
     );
@@ -117,6 +147,7 @@ export function compilePolicies(sources: PolicySources): {
           effect: "forbid",
           reason: `quota for ${tenant}: at most ${tenantLimit} ${quota}`,
           source: "quotas.yaml",
+          appliesTo: triggerScope(triggers),
         },
         `forbid (principal, action, resource) when { ${when} && principal.tenant == ${str(tenant)} && ${usage} >= ${tenantLimit} };`,
       );
@@ -130,6 +161,7 @@ export function compilePolicies(sources: PolicySources): {
         effect: "forbid",
         reason: `${rule.description} Needs approval (${quorum} of ${approvers.join(", ")}).`,
         source: "approvals.yaml",
+        appliesTo: triggerScope([rule]),
         approval: { rule: rule.id, approvers, quorum },
       },
       `forbid (principal, action, resource) when { ${triggerExpr(rule)} && !context.read_only } unless { context.approved };`,
@@ -144,6 +176,7 @@ export function compilePolicies(sources: PolicySources): {
         effect: "forbid",
         reason: `${rule.description} Expected ${rule.pattern}.`,
         source: "naming.yaml",
+        appliesTo: { servers: [rule.server], actions: ["call_tool"] },
       },
       `forbid (principal, action == Action::"call_tool", resource) when { context.server == ${str(rule.server)} && ${likeAny("context.tool", rule.tools)} } unless { ${likeAny("resource.scoped_name", [pattern])} };`,
     );
@@ -170,6 +203,7 @@ function compileRole(
         effect: "permit",
         reason: `role template ${server}/${role} allows ${scope.tools.join(", ")} on ${scope.resources.join(", ")}`,
         source,
+        appliesTo: { roles: [role], servers: [server], actions: ["call_tool"] },
       },
       `permit (principal, action == Action::"call_tool", resource) when { ${who} && context.server == ${str(server)} && ${likeAny("context.tool", scope.tools)} && ${likeAny("resource.scoped_name", scope.resources)} };`,
     );
@@ -182,6 +216,7 @@ function compileRole(
         effect: "forbid",
         reason: `writes by role ${server}/${role}${tools ? ` to ${tools.join(", ")}` : ""} need approval (${quorum} of ${approvers.join(", ")})`,
         source,
+        appliesTo: { roles: [role], servers: [server], actions: ["call_tool"] },
         approval: { rule: `role.${server}.${role}`, approvers, quorum },
       },
       `forbid (principal, action == Action::"call_tool", resource) when { ${who} && context.server == ${str(server)} && !context.read_only && ${likeAny("context.tool", tools ?? ["*"])} } unless { context.approved };`,
@@ -194,6 +229,7 @@ function compileRole(
         effect: "permit",
         reason: `${role} may request ${template.may_request.join(", ")}`,
         source,
+        appliesTo: { roles: [role], actions: template.may_request },
       },
       `permit (principal, action in [${template.may_request.map((a) => `Action::${str(a)}`).join(", ")}], resource) when { ${who} };`,
     );
@@ -205,6 +241,7 @@ function compileRole(
         effect: "permit",
         reason: `${role} may spawn ${template.may_spawn.join(", ")}`,
         source,
+        appliesTo: { roles: [role], actions: ["spawn_agent"] },
       },
       `permit (principal, action == Action::"spawn_agent", resource) when { ${who} && ${set(template.may_spawn)}.contains(context.child_persona) };`,
     );
@@ -243,6 +280,7 @@ function addCedarFile(
         : undefined;
     if (approval && (!Number.isInteger(approval.quorum) || approval.quorum < 1))
       issues.push({ file, path: id, message: "@quorum must be a positive whole number" });
+    const actions = actionsOf(json.json.action);
     add(
       {
         id,
@@ -250,10 +288,23 @@ function addCedarFile(
         reason: a.reason ?? `policy ${id} in ${file}`,
         source: file,
         ...(approval ? { approval } : {}),
+        ...(actions ? { appliesTo: { actions } } : {}),
       },
       policy,
     );
   });
+}
+
+/** The actions a hand-written policy's scope names, when it names only known ones. */
+function actionsOf(constraint: ActionConstraint): ActionName[] | undefined {
+  let uids: EntityUidJson[] | undefined;
+  if (constraint.op === "==" && "entity" in constraint) uids = [constraint.entity];
+  else if (constraint.op === "in")
+    uids = "entities" in constraint ? constraint.entities : [constraint.entity];
+  const ids = uids?.map((u) => ("__entity" in u ? u.__entity.id : u.id));
+  return ids?.every((id) => (ActionName.options as readonly string[]).includes(id))
+    ? (ids as ActionName[])
+    : undefined;
 }
 
 function cedarSchema(quotaNames: readonly string[]): string {

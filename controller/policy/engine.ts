@@ -30,16 +30,46 @@ export class PolicyEngineError extends Error {
  */
 export class PolicyEngine {
   readonly #setId: string;
+  readonly #policies: Record<string, string>;
   readonly #meta: Record<string, PolicyMeta>;
   readonly #quotaNames: readonly string[];
+  /** Preparsed slices by `role|server|action`: only the policies such a request could match. */
+  readonly #slices = new Map<string, string>();
 
   constructor(compiled: CompiledPolicies) {
     this.#setId = `sf-${createHash("sha256").update(JSON.stringify(compiled.policies)).digest("hex").slice(0, 24)}`;
-    const parsed = preparsePolicySet(this.#setId, { staticPolicies: compiled.policies });
-    if (parsed.type === "failure")
-      throw new PolicyEngineError(parsed.errors.map((e) => e.message).join("; "));
+    this.#policies = compiled.policies;
     this.#meta = compiled.meta;
     this.#quotaNames = compiled.quotaNames;
+    this.#preparse(this.#setId, compiled.policies);
+  }
+
+  #preparse(id: string, policies: Record<string, string>): void {
+    const parsed = preparsePolicySet(id, { staticPolicies: policies });
+    if (parsed.type === "failure")
+      throw new PolicyEngineError(parsed.errors.map((e) => e.message).join("; "));
+  }
+
+  /** Evaluating a slice instead of every policy keeps a decision's cost flat as templates and tenants grow. */
+  #slice(request: ParsedDecisionRequest): string {
+    const { role } = request.principal;
+    const { server } = request.resource;
+    const key = `${role}|${server}|${request.action}`;
+    let id = this.#slices.get(key);
+    if (!id) {
+      const applies = (m: PolicyMeta | undefined) =>
+        !m?.appliesTo ||
+        ((!m.appliesTo.roles || m.appliesTo.roles.includes(role)) &&
+          (!m.appliesTo.servers || m.appliesTo.servers.includes(server)) &&
+          (!m.appliesTo.actions || m.appliesTo.actions.includes(request.action)));
+      id = `${this.#setId}|${key}`;
+      this.#preparse(
+        id,
+        Object.fromEntries(Object.entries(this.#policies).filter(([pid]) => applies(this.#meta[pid]))),
+      );
+      this.#slices.set(key, id);
+    }
+    return id;
   }
 
   policy(id: string): PolicyMeta | undefined {
@@ -105,7 +135,7 @@ export class PolicyEngine {
         children: context.children,
         depth: context.depth,
       },
-      preparsedPolicySetId: this.#setId,
+      preparsedPolicySetId: this.#slice(request),
       entities: [
         {
           uid: { type: "Agent", id: `${principal.tenant}/${principal.persona}` },
