@@ -26,14 +26,14 @@ export function registerAudit(program: Command): void {
       "Check every entry, the hash chain and every signed checkpoint; report the first entry that was modified, deleted, inserted or reordered.",
     )
     .option("--bundle <dir>", "verify an exported bundle offline instead of the database")
+    .option("--merkle", "also recompute every checkpoint's Merkle root (slower; bundles always do)")
     .option("--json", "print the report as JSON")
     .addHelpText("after", "\nExit codes: 0 verified, 1 tampering found, 2 bad input.")
-    .action(async (opts: { bundle?: string; json?: boolean }) => {
+    .action(async (opts: { bundle?: string; merkle?: boolean; json?: boolean }) => {
+      const onProgress = (n: number, total: number) => progress(`verified ${n} of ${total} entries`);
       const report = opts.bundle
         ? await verifyBundle(resolve(opts.bundle))
-        : await withRuntime((r) =>
-            r.ledger.verify((n, total) => progress(`verified ${n} of ${total} entries`)),
-          );
+        : await withRuntime((r) => r.ledger.verify({ merkle: Boolean(opts.merkle), onProgress }));
       endProgress();
       emit(Boolean(opts.json), report, () =>
         report.ok

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   check,
+  index,
   integer,
   jsonb,
   pgTable,
@@ -47,18 +48,28 @@ export const tenantUsage = pgTable(
   ],
 );
 
-/** The tamper-evident ledger: append-only, SHA-256 chained. */
-export const ledgerEntries = pgTable("ledger_entries", {
-  seq: bigint("seq", { mode: "number" }).primaryKey(),
-  ts: timestamp("ts", { withTimezone: true, precision: 3 }).notNull(),
-  tenantId: text("tenant_id"),
-  actor: text("actor").notNull(),
-  action: text("action").notNull(),
-  resource: text("resource").notNull(),
-  payload: jsonb("payload").notNull(),
-  prevHash: text("prev_hash").notNull(),
-  hash: text("hash").notNull().unique(),
-});
+/**
+ * The tamper-evident ledger: append-only, SHA-256 chained. `body` is the entry's RFC 8785 canonical JSON,
+ * exactly the bytes `hash` covers; every other column is generated from it by the database, so no column
+ * can disagree with what was hashed.
+ */
+const field = (name: string) => sql.raw(`(body::jsonb ->> '${name}')`);
+export const ledgerEntries = pgTable(
+  "ledger_entries",
+  {
+    seq: bigint("seq", { mode: "number" }).primaryKey(),
+    body: text("body").notNull(),
+    hash: text("hash").notNull().unique(),
+    ts: text("ts").generatedAlwaysAs(field("ts")),
+    tenantId: text("tenant_id").generatedAlwaysAs(field("tenant")),
+    actor: text("actor").generatedAlwaysAs(field("actor")),
+    action: text("action").generatedAlwaysAs(field("action")),
+    resource: text("resource").generatedAlwaysAs(field("resource")),
+    payload: jsonb("payload").generatedAlwaysAs(sql`(body::jsonb -> 'payload')`),
+    prevHash: text("prev_hash").generatedAlwaysAs(field("prevHash")),
+  },
+  (t) => [index("ledger_entries_tenant_seq").on(t.tenantId, t.seq)],
+);
 
 /** The chain's tip; one row, moved only by the ledger's insert trigger. */
 export const ledgerHead = pgTable(
@@ -75,6 +86,7 @@ export const ledgerHead = pgTable(
 export const ledgerCheckpoints = pgTable("ledger_checkpoints", {
   treeSize: bigint("tree_size", { mode: "number" }).primaryKey(),
   rootHash: text("root_hash").notNull(),
+  headHash: text("head_hash").notNull(),
   signedAt: timestamp("signed_at", { withTimezone: true, precision: 3 }).notNull(),
   keyId: text("key_id").notNull(),
   signature: text("signature").notNull(),

@@ -1,14 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { JsonValue } from "./canonical-json.ts";
 import { verifyChain } from "./chain.ts";
-import {
-  type EntryInput,
-  entryHash,
-  GENESIS_HASH,
-  type JsonValue,
-  type LedgerEntry,
-  linkEntries,
-} from "./entry.ts";
+import { type EntryInput, entryHash, GENESIS_HASH, type LedgerEntry, linkEntries } from "./entry.ts";
 
 const json: fc.Arbitrary<JsonValue> = fc.letrec<{ value: JsonValue }>((tie) => ({
   value: fc.oneof(

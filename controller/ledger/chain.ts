@@ -1,5 +1,12 @@
 import { type Ed25519PublicJwk, type SignedCheckpoint, verifyCheckpointSignature } from "./checkpoint.ts";
-import { entryHash, GENESIS_HASH, type LedgerEntry } from "./entry.ts";
+import {
+  chainFields,
+  GENESIS_HASH,
+  type LedgerEntry,
+  type StoredEntry,
+  sha256Hex,
+  storedForm,
+} from "./entry.ts";
 import { MerkleFrontier } from "./merkle.ts";
 
 export type ProblemKind = "modified" | "deleted" | "inserted" | "reordered" | "checkpoint";
@@ -24,6 +31,8 @@ export interface ChainVerifierOptions {
   checkpoints?: readonly SignedCheckpoint[];
   /** The key the checkpoints must be signed with; required when checkpoints are given. */
   publicKey?: Ed25519PublicJwk;
+  /** Recompute each checkpoint's Merkle root too, not only its signed head hash. */
+  merkle?: boolean;
   /** Verify a segment that continues after this already-trusted entry instead of from genesis. */
   after?: { seq: number; hash: string };
 }
@@ -37,7 +46,10 @@ export class ChainVerifier {
   readonly #frontier = new MerkleFrontier();
   readonly #checkpoints: SignedCheckpoint[];
   readonly #publicKey: Ed25519PublicJwk | undefined;
+  readonly #merkle: boolean;
   #checkpointsVerified = 0;
+  /** Index of the first checkpoint the stream has not reached yet. */
+  #nextCheckpoint = 0;
   #count = 0;
   #lastSeq = 0;
   #lastHash = GENESIS_HASH;
@@ -45,11 +57,14 @@ export class ChainVerifier {
   #problem: Problem | undefined;
   /** A sequence anomaly is named once the rest of the stream shows whether the missing entry turns up later. */
   #pendingGap: { expected: number; got: number; duplicate: boolean } | undefined;
-  readonly #seen = new Set<number>();
+  /** Sequence numbers seen after an anomaly; before one, they were exactly the run up to `#lastSeq`. */
+  readonly #seenAfterGap = new Set<number>();
+  #firstSeq: number | undefined;
 
   constructor(options: ChainVerifierOptions = {}) {
     this.#checkpoints = [...(options.checkpoints ?? [])].sort((a, b) => a.treeSize - b.treeSize);
     this.#publicKey = options.publicKey;
+    this.#merkle = options.merkle ?? true;
     if (options.after) {
       if (this.#checkpoints.length > 0) throw new TypeError("checkpoints can only be checked from genesis");
       this.#lastSeq = options.after.seq;
@@ -72,29 +87,42 @@ export class ChainVerifier {
     return this.#problem === undefined && this.#pendingGap === undefined;
   }
 
-  add(entry: LedgerEntry): void {
+  add(entry: StoredEntry): void {
     this.#count++;
     const expectedSeq = this.#lastSeq + 1;
     if (this.#problem === undefined && this.#pendingGap === undefined) this.#check(entry, expectedSeq);
-    this.#seen.add(entry.seq);
+    this.#firstSeq ??= entry.seq;
+    if (this.#pendingGap) this.#seenAfterGap.add(entry.seq);
     this.#beforeLastHash = this.#lastHash;
     this.#lastSeq = entry.seq;
     this.#lastHash = entry.hash;
-    this.#frontier.push(Buffer.from(entry.hash, "hex"));
-    this.#checkCheckpoints();
+    // Checkpoints are checked as the stream reaches them; the Merkle tree only up to the last one.
+    if (this.#nextCheckpoint < this.#checkpoints.length) {
+      if (this.#merkle) this.#frontier.push(Buffer.from(entry.hash, "hex"));
+      this.#checkCheckpoints(entry);
+    }
   }
 
-  #check(entry: LedgerEntry, expectedSeq: number): void {
-    if (entryHash(entry) !== entry.hash) {
+  #check(entry: StoredEntry, expectedSeq: number): void {
+    const fields = chainFields(entry.body);
+    if (sha256Hex(entry.body) !== entry.hash) {
       this.#fail({
         kind: "modified",
         seq: entry.seq,
         message: `entry ${entry.seq} was modified: its content no longer matches its hash`,
       });
+    } else if (fields.seq !== entry.seq) {
+      this.#fail({
+        kind: "modified",
+        seq: entry.seq,
+        message: `entry ${entry.seq} was modified: it is stored under another sequence number than it was hashed with`,
+      });
     } else if (entry.seq !== expectedSeq) {
-      this.#pendingGap = { expected: expectedSeq, got: entry.seq, duplicate: this.#seen.has(entry.seq) };
-    } else if (entry.prevHash !== this.#lastHash) {
-      if (entry.prevHash === this.#beforeLastHash) {
+      const seenBefore =
+        this.#firstSeq !== undefined && entry.seq >= this.#firstSeq && entry.seq <= this.#lastSeq;
+      this.#pendingGap = { expected: expectedSeq, got: entry.seq, duplicate: seenBefore };
+    } else if (fields.prevHash !== this.#lastHash) {
+      if (fields.prevHash === this.#beforeLastHash) {
         this.#fail({
           kind: "inserted",
           seq: this.#lastSeq,
@@ -110,10 +138,17 @@ export class ChainVerifier {
     }
   }
 
-  #checkCheckpoints(): void {
-    for (const c of this.#checkpoints) {
-      if (c.treeSize !== this.#frontier.size) continue;
-      if (this.#frontier.root().toString("hex") === c.rootHash) this.#checkpointsVerified++;
+  #checkCheckpoints(entry: StoredEntry): void {
+    for (
+      let c = this.#checkpoints[this.#nextCheckpoint];
+      c && c.treeSize <= this.#count;
+      c = this.#checkpoints[++this.#nextCheckpoint]
+    ) {
+      const matches =
+        c.treeSize === entry.seq &&
+        c.headHash === entry.hash &&
+        (!this.#merkle || this.#frontier.root().toString("hex") === c.rootHash);
+      if (matches) this.#checkpointsVerified++;
       else
         this.#fail({
           kind: "checkpoint",
@@ -138,7 +173,7 @@ export class ChainVerifier {
           seq: got,
           message: `entry ${got} appears after entry ${expected - 1}: ${kind === "inserted" ? "a duplicate was inserted" : "entries are out of order"}`,
         });
-      } else if (this.#seen.has(expected)) {
+      } else if (this.#seenAfterGap.has(expected)) {
         this.#fail({
           kind: "reordered",
           seq: expected,
@@ -192,12 +227,12 @@ export class ChainVerifier {
   }
 }
 
-/** Verifies a whole in-memory chain. */
+/** Verifies a whole in-memory chain given as entries (each re-encoded canonically, so fields are checked too). */
 export function verifyChain(
   entries: Iterable<LedgerEntry>,
   options: ChainVerifierOptions & { head?: { seq: number; hash?: string } } = {},
 ): VerifyReport {
   const verifier = new ChainVerifier(options);
-  for (const entry of entries) verifier.add(entry);
+  for (const entry of entries) verifier.add(storedForm(entry));
   return verifier.finish(options.head);
 }

@@ -1,11 +1,16 @@
 import { createHash, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
-import canonicalize from "canonicalize";
 import { z } from "zod";
+import { canonicalJson } from "./canonical-json.ts";
 
-/** A signed statement that the first `treeSize` entries have the Merkle root `rootHash`. */
+/**
+ * A signed statement that the first `treeSize` entries have the Merkle root `rootHash` and that entry
+ * `treeSize` has the hash `headHash`. The head hash lets a verifier walking the chain check a checkpoint in
+ * O(1); the root serves inclusion and consistency proofs.
+ */
 export const SignedCheckpoint = z.object({
   treeSize: z.number().int().positive(),
   rootHash: z.string().regex(/^[0-9a-f]{64}$/),
+  headHash: z.string().regex(/^[0-9a-f]{64}$/),
   signedAt: z.iso.datetime({ precision: 3 }),
   keyId: z.string().min(1),
   signature: z.base64url(),
@@ -24,13 +29,19 @@ const ORIGIN = "startup-factory/ledger";
 
 /** The exact bytes a checkpoint signature covers. */
 function statement(c: Omit<SignedCheckpoint, "signature" | "keyId">): Buffer {
-  const body = { origin: ORIGIN, treeSize: c.treeSize, rootHash: c.rootHash, signedAt: c.signedAt };
-  return Buffer.from(canonicalize(body) as string);
+  const body = {
+    origin: ORIGIN,
+    treeSize: c.treeSize,
+    rootHash: c.rootHash,
+    headHash: c.headHash,
+    signedAt: c.signedAt,
+  };
+  return Buffer.from(canonicalJson(body));
 }
 
 /** RFC 7638 thumbprint of an Ed25519 JWK, used as the key id. */
 export function keyIdOf(jwk: Ed25519PublicJwk): string {
-  const canonical = canonicalize({ crv: jwk.crv, kty: jwk.kty, x: jwk.x }) as string;
+  const canonical = canonicalJson({ crv: jwk.crv, kty: jwk.kty, x: jwk.x });
   return createHash("sha256").update(canonical).digest("base64url");
 }
 
@@ -40,11 +51,10 @@ export function publicJwkOf(key: KeyObject): Ed25519PublicJwk {
 
 export function signCheckpoint(
   privateKey: KeyObject,
-  treeSize: number,
-  rootHash: string,
+  tree: { treeSize: number; rootHash: string; headHash: string },
   signedAt: Date,
 ): SignedCheckpoint {
-  const unsigned = { treeSize, rootHash, signedAt: signedAt.toISOString() };
+  const unsigned = { ...tree, signedAt: signedAt.toISOString() };
   const signature = sign(null, statement(unsigned), privateKey).toString("base64url");
   return { ...unsigned, keyId: keyIdOf(publicJwkOf(privateKey)), signature };
 }

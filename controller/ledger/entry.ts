@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
-import canonicalize from "canonicalize";
+import { hash } from "node:crypto";
 import { z } from "zod";
 import { TenantId } from "../ids.ts";
+import { canonicalJson, type JsonValue } from "./canonical-json.ts";
 
 /** The hash a chain starts from: the `prevHash` of entry 1. */
 export const GENESIS_HASH = "0".repeat(64);
@@ -25,7 +25,6 @@ export const StorableJson: z.ZodType<JsonValue> = z.lazy(() =>
     z.record(StorableString, StorableJson),
   ]),
 );
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 const Hash = z.string().regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex digits");
 
@@ -54,11 +53,49 @@ export type EntryBody = z.infer<typeof EntryBody>;
 export const LedgerEntry = EntryBody.extend({ hash: Hash });
 export type LedgerEntry = z.infer<typeof LedgerEntry>;
 
+/** The RFC 8785 canonical JSON of an entry body; the top-level keys are written in their sorted order. */
+export function canonicalEntry(b: EntryBody): string {
+  const str = JSON.stringify;
+  return `{"action":${str(b.action)},"actor":${str(b.actor)},"payload":${canonicalJson(b.payload)},"prevHash":${str(b.prevHash)},"resource":${str(b.resource)},"seq":${str(b.seq)},"tenant":${str(b.tenant)},"ts":${str(b.ts)}}`;
+}
+
+export const sha256Hex = (text: string) => hash("sha256", text, "hex");
+
 /** SHA-256 over the RFC 8785 canonical JSON of the entry body (which includes the previous hash). */
 export function entryHash(body: EntryBody): string {
-  const { seq, ts, tenant, actor, action, resource, payload, prevHash } = body;
-  const canonical = canonicalize({ seq, ts, tenant, actor, action, resource, payload, prevHash }) as string;
-  return createHash("sha256").update(canonical).digest("hex");
+  return sha256Hex(canonicalEntry(body));
+}
+
+/** An entry as stored: its canonical body, exactly the bytes its hash covers. */
+export interface StoredEntry {
+  seq: number;
+  body: string;
+  hash: string;
+}
+
+export function storedForm(entry: LedgerEntry): StoredEntry {
+  return { seq: entry.seq, body: canonicalEntry(entry), hash: entry.hash };
+}
+
+export function entryFromStored(stored: StoredEntry): LedgerEntry {
+  return { ...(JSON.parse(stored.body) as EntryBody), hash: stored.hash };
+}
+
+const PREV = '"prevHash":"';
+const SEQ = '"seq":';
+/**
+ * The chaining fields of a canonical body without parsing it. Top-level keys come in sorted order and every
+ * string value is JSON-escaped, so after the top-level `prevHash` and `seq` keys no raw `"prevHash":"` or
+ * `"seq":` can occur (a nested payload key could, but payload sorts before both): the last match is the
+ * top-level one.
+ */
+export function chainFields(body: string): { seq: number; prevHash: string } {
+  const p = body.lastIndexOf(PREV);
+  const q = body.lastIndexOf(SEQ);
+  return {
+    prevHash: p < 0 ? "" : body.slice(p + PREV.length, p + PREV.length + 64),
+    seq: q < 0 ? Number.NaN : Number.parseInt(body.slice(q + SEQ.length, q + SEQ.length + 20), 10),
+  };
 }
 
 /** Numbers and chains validated inputs onto a head: the pure core of appending. */

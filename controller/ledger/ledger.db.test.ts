@@ -6,7 +6,7 @@ import { failure } from "../../test/support/pg-error.ts";
 import { queryRows } from "../db/database.ts";
 import { asPlatform } from "../db/scope.ts";
 import { verifyCheckpointSignature } from "./checkpoint.ts";
-import { entryHash, GENESIS_HASH } from "./entry.ts";
+import { canonicalEntry, entryHash, GENESIS_HASH, sha256Hex } from "./entry.ts";
 import { LedgerInputError, LedgerTamperedError } from "./errors.ts";
 import { generateLedgerKeys } from "./keys.ts";
 import type { Ledger } from "./ledger.ts";
@@ -77,27 +77,39 @@ describe.each(backends)("ledger on %s", (backend) => {
   it("does not let the application role update, delete or fork the chain", async () => {
     const asApp = (statement: ReturnType<typeof sql>) =>
       failure(() => asPlatform(database.db, (tx) => tx.execute(statement)));
-    expect((await asApp(sql`update ledger_entries set actor = 'mallory' where seq = 1`)).code).toBe("42501");
+    expect((await asApp(sql`update ledger_entries set body = '{}' where seq = 1`)).code).toBe("42501");
     expect((await asApp(sql`delete from ledger_entries where seq = 1`)).code).toBe("42501");
     expect((await asApp(sql`update ledger_head set seq = 0`)).code).toBe("42501");
     const head = await ledger.head();
-    const fork = await asApp(
-      sql`insert into ledger_entries (seq, ts, actor, action, resource, payload, prev_hash, hash)
-          values (${head.seq}, now(), 'mallory', 'x.y', 'r', '{}', ${GENESIS_HASH}, ${"f".repeat(64)})`,
-    );
-    expect(fork.code).toBe("SF002"); // rewinds the head: refused before the primary key is even checked
-    const skip = await asApp(
-      sql`insert into ledger_entries (seq, ts, actor, action, resource, payload, prev_hash, hash)
-          values (${head.seq + 1}, now(), 'mallory', 'x.y', 'r', '{}', ${GENESIS_HASH}, ${"f".repeat(64)})`,
-    );
-    expect(skip.code).toBe("SF002");
+    const forge = (seq: number, prevHash: string) => {
+      const body = canonicalEntry({
+        ...event(0),
+        seq,
+        prevHash,
+        ts: "2026-01-01T00:00:00.000Z",
+        actor: "mallory",
+      });
+      return { body, hash: sha256Hex(body) };
+    };
+    const insert = (seq: number, row: { body: string; hash: string }) =>
+      asApp(sql`insert into ledger_entries (seq, body, hash) values (${seq}, ${row.body}, ${row.hash})`);
+    // Rewinding the head is refused before the primary key is even checked.
+    expect((await insert(head.seq, forge(head.seq, GENESIS_HASH))).code).toBe("SF002");
+    // An entry that does not link to the head.
+    expect((await insert(head.seq + 1, forge(head.seq + 1, GENESIS_HASH))).code).toBe("SF002");
+    // A body stored under another sequence number than it was hashed with.
+    expect((await insert(head.seq + 1, forge(head.seq + 2, head.hash))).code).toBe("SF002");
+    // A well-linked entry whose hash is not the SHA-256 of its body.
+    expect(
+      (await insert(head.seq + 1, { ...forge(head.seq + 1, head.hash), hash: "f".repeat(64) })).code,
+    ).toBe("SF003");
     expect(await ledger.head()).toEqual(head);
   });
 
   it("refuses updates, deletes and truncation even by the owner", async () => {
     const asOwner = (statement: ReturnType<typeof sql>) => failure(() => database.db.execute(statement));
     for (const statement of [
-      sql`update ledger_entries set actor = 'mallory' where seq = 1`,
+      sql`update ledger_entries set body = '{}' where seq = 1`,
       sql`delete from ledger_entries where seq = 1`,
       sql`truncate ledger_entries`,
     ]) {
@@ -133,6 +145,7 @@ describe.each(backends)("ledger on %s", (backend) => {
     ).toBe(true);
     expect(await ledger.checkpoints()).toEqual([first, second]);
     expect(await ledger.verify()).toMatchObject({ ok: true, checkpointsVerified: 2 });
+    expect(await ledger.verify({ merkle: true })).toMatchObject({ ok: true, checkpointsVerified: 2 });
   });
 });
 
@@ -152,7 +165,9 @@ describe.each(backends)("tampering with a stored ledger on %s", (backend) => {
   afterAll(() => database.dispose());
 
   it("reports the first modified entry, and no checkpoint is signed over it", async () => {
-    await database.db.execute(sql`update ledger_entries set payload = '{"i": 99}' where seq = 16`);
+    await database.db.execute(
+      sql`update ledger_entries set body = replace(body, '"i":16', '"i":99') where seq = 16`,
+    );
     expect((await ledger.verify()).problem).toMatchObject({ kind: "modified", seq: 16 });
     await expect(ledger.checkpoint()).rejects.toThrow(LedgerTamperedError);
     expect((await ledger.checkpoints()).map((c) => c.treeSize)).toEqual([12]);
@@ -162,7 +177,7 @@ describe.each(backends)("tampering with a stored ledger on %s", (backend) => {
     const [e] = await ledger.entries({ afterSeq: 6, limit: 1 });
     const forged = { ...e!, actor: "mallory" };
     await database.db.execute(
-      sql`update ledger_entries set actor = 'mallory', hash = ${entryHash(forged)} where seq = 7`,
+      sql`update ledger_entries set body = ${canonicalEntry(forged)}, hash = ${entryHash(forged)} where seq = 7`,
     );
     const report = await ledger.verify();
     expect(report.ok).toBe(false);
@@ -172,5 +187,39 @@ describe.each(backends)("tampering with a stored ledger on %s", (backend) => {
   it("reports deleted entries", async () => {
     await database.db.execute(sql`delete from ledger_entries where seq = 3`);
     expect((await ledger.verify()).problem).toMatchObject({ kind: "deleted", seq: 3 });
+  });
+});
+
+describe.each(backends)("a consistent rewrite of the stored chain on %s", (backend) => {
+  let database: TestDatabase;
+  let ledger: Ledger;
+  beforeAll(async () => {
+    database = await freshDatabase(backend);
+    ledger = testLedger(database);
+    for (let i = 1; i <= 10; i++) await ledger.append(event(i));
+    await ledger.checkpoint();
+    for (let i = 11; i <= 14; i++) await ledger.append(event(i));
+  });
+  afterAll(() => database.dispose());
+
+  it("is caught by the signed checkpoint, with or without recomputing Merkle roots", async () => {
+    // Rewrite entry 4 and re-chain everything after it, head included: the hash chain alone now verifies.
+    const entries = await ledger.entries({ limit: 100 });
+    let prevHash = entries[2]!.hash;
+    await database.db.execute(sql`alter table ledger_entries disable trigger user`);
+    for (const original of entries.slice(3)) {
+      const body = { ...original, prevHash, actor: original.seq === 4 ? "mallory" : original.actor };
+      const hash = entryHash(body);
+      await database.db.execute(
+        sql`update ledger_entries set body = ${canonicalEntry(body)}, hash = ${hash} where seq = ${body.seq}`,
+      );
+      prevHash = hash;
+    }
+    await database.db.execute(sql`update ledger_head set hash = ${prevHash}`);
+    for (const merkle of [false, true]) {
+      const report = await ledger.verify({ merkle });
+      expect(report.ok).toBe(false);
+      expect(report.problem).toMatchObject({ kind: "checkpoint", seq: 10 });
+    }
   });
 });

@@ -5,12 +5,12 @@ import { ledgerCheckpoints } from "../db/schema.ts";
 import { asPlatform } from "../db/scope.ts";
 import { ChainVerifier, type VerifyReport } from "./chain.ts";
 import { type SignedCheckpoint, signCheckpoint } from "./checkpoint.ts";
-import { EntryInput, type LedgerEntry } from "./entry.ts";
+import { EntryInput, entryFromStored, type LedgerEntry, type StoredEntry } from "./entry.ts";
 import { LedgerInputError, LedgerStorageError, LedgerTamperedError } from "./errors.ts";
 import type { LedgerKeys } from "./keys.ts";
 import { MerkleFrontier, MerkleTree } from "./merkle.ts";
 import { type PayloadInput, redactSensitive } from "./sensitive.ts";
-import { appendInTransaction, readEntries, readHead, readLeaves } from "./store.ts";
+import { appendInTransaction, readHead, readLeaves, readStored } from "./store.ts";
 
 /** What a writer hands the ledger; payload values wrapped with `sensitive()` are stored as keyed HMACs. */
 export type AppendInput = Omit<EntryInput, "payload"> & { payload?: PayloadInput };
@@ -116,24 +116,33 @@ export class Ledger {
     return asPlatform(this.#db, readHead);
   }
 
-  entries(page: { afterSeq?: number; limit?: number; tenant?: string }): Promise<LedgerEntry[]> {
-    return asPlatform(this.#db, (tx) =>
-      readEntries(tx, {
-        afterSeq: page.afterSeq ?? 0,
-        limit: Math.min(page.limit ?? 100, PAGE),
-        ...pick(page),
-      }),
-    );
+  /** Up to `limit` entries after `afterSeq`, optionally one tenant's. */
+  async entries(page: { afterSeq?: number; limit?: number; tenant?: string }): Promise<LedgerEntry[]> {
+    const limit = Math.min(page.limit ?? 100, PAGE);
+    const out: LedgerEntry[] = [];
+    for await (const entry of this.stream({ afterSeq: page.afterSeq ?? 0, ...pick(page) })) {
+      out.push(entry);
+      if (out.length >= limit) break;
+    }
+    return out;
   }
 
-  /** Every entry in chain order (optionally one tenant's, up to `untilSeq`), fetched a page at a time. */
-  async *stream(filter: { tenant?: string; untilSeq?: number } = {}): AsyncGenerator<LedgerEntry> {
-    let afterSeq = 0;
-    for (;;) {
-      const page = await asPlatform(this.#db, (tx) => readEntries(tx, { afterSeq, limit: PAGE, ...filter }));
-      yield* page;
-      if (page.length < PAGE) return;
-      afterSeq = (page.at(-1) as LedgerEntry).seq;
+  /** Every entry in chain order (optionally one tenant's, between `afterSeq` and `untilSeq`), a page at a time. */
+  async *stream(
+    filter: { tenant?: string; afterSeq?: number; untilSeq?: number } = {},
+  ): AsyncGenerator<LedgerEntry> {
+    for await (const stored of this.#streamStored(filter)) yield entryFromStored(stored);
+  }
+
+  async *#streamStored(filter: {
+    tenant?: string;
+    afterSeq?: number;
+    untilSeq?: number;
+  }): AsyncGenerator<StoredEntry> {
+    const end = filter.untilSeq ?? (await this.head()).seq;
+    for (let from = filter.afterSeq ?? 0; from < end; from += PAGE) {
+      const range = { afterSeq: from, throughSeq: Math.min(from + PAGE, end), ...pick(filter) };
+      yield* await asPlatform(this.#db, (tx) => readStored(tx, range));
     }
   }
 
@@ -161,18 +170,13 @@ export class Ledger {
         return { ...latest, signedAt: latest.signedAt.toISOString() };
       const leaves = await readLeaves(tx, head.seq);
       const from = latest?.treeSize ?? 0;
-      const segment = await readEntries(tx, {
-        afterSeq: Math.max(0, from - 1),
-        limit: head.seq,
-        untilSeq: head.seq,
-      });
+      const segment = await readStored(tx, { afterSeq: Math.max(0, from - 1), throughSeq: head.seq });
       assertSegmentChains(segment, from === 0);
       const frontier = new MerkleFrontier();
       for (const leaf of leaves) frontier.push(leaf);
       const signed = signCheckpoint(
         this.#keys.signingKey,
-        head.seq,
-        frontier.root().toString("hex"),
+        { treeSize: head.seq, rootHash: frontier.root().toString("hex"), headHash: head.hash },
         this.#clock(),
       );
       await tx
@@ -192,14 +196,23 @@ export class Ledger {
     });
   }
 
-  /** Checks every entry, the chain, the head and every checkpoint; reports the first departure. */
-  async verify(onProgress?: (verified: number, total: number) => void): Promise<VerifyReport> {
+  /**
+   * Checks every entry, the chain, the head and every checkpoint's signature and head hash; reports the first
+   * departure. With `merkle`, also recomputes every checkpoint's Merkle root (two more hashes per entry).
+   */
+  async verify(
+    options: { merkle?: boolean; onProgress?: (verified: number, total: number) => void } = {},
+  ): Promise<VerifyReport> {
     const [head, checkpoints] = await Promise.all([this.head(), this.checkpoints()]);
-    const verifier = new ChainVerifier({ checkpoints, publicKey: this.#keys.publicJwk });
+    const verifier = new ChainVerifier({
+      checkpoints,
+      publicKey: this.#keys.publicJwk,
+      merkle: options.merkle ?? false,
+    });
     let n = 0;
-    for await (const entry of this.stream({ untilSeq: head.seq })) {
+    for await (const entry of this.#streamStored({ untilSeq: head.seq })) {
       verifier.add(entry);
-      if (++n % PAGE === 0) onProgress?.(n, head.seq);
+      if (++n % PAGE === 0) options.onProgress?.(n, head.seq);
     }
     return verifier.finish(head);
   }
@@ -210,7 +223,7 @@ function pick(page: { tenant?: string }): { tenant?: string } {
 }
 
 /** Entries after a verified checkpoint (the first entry given is its last, the anchor) must hash and link. */
-function assertSegmentChains(segment: readonly LedgerEntry[], fromGenesis: boolean): void {
+function assertSegmentChains(segment: readonly StoredEntry[], fromGenesis: boolean): void {
   const [anchor, ...rest] = segment;
   const verifier = fromGenesis || !anchor ? new ChainVerifier() : new ChainVerifier({ after: anchor });
   for (const entry of fromGenesis ? segment : rest) verifier.add(entry);

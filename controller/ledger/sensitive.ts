@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import type { JsonValue } from "./entry.ts";
+import type { JsonValue } from "./canonical-json.ts";
 
 /** Wraps a value that must never be stored in clear; the ledger keeps only its keyed HMAC. */
 export class Sensitive {

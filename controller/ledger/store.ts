@@ -1,26 +1,10 @@
 import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import type { Tx } from "../db/database.ts";
 import { ledgerEntries, ledgerHead } from "../db/schema.ts";
-import { type EntryInput, type LedgerEntry, linkEntries } from "./entry.ts";
+import { canonicalEntry, type EntryInput, type LedgerEntry, linkEntries, type StoredEntry } from "./entry.ts";
 
 /** Serialises appenders across processes; the insert trigger refuses anyone who skips it. */
 const APPEND_LOCK = 7300002;
-
-type Row = typeof ledgerEntries.$inferSelect;
-
-export function entryFromRow(row: Row): LedgerEntry {
-  return {
-    seq: row.seq,
-    ts: row.ts.toISOString(),
-    tenant: row.tenantId,
-    actor: row.actor,
-    action: row.action,
-    resource: row.resource,
-    payload: row.payload as LedgerEntry["payload"],
-    prevHash: row.prevHash,
-    hash: row.hash,
-  };
-}
 
 /**
  * Chains and inserts validated entries inside the caller's transaction (which must run as the application
@@ -35,19 +19,9 @@ export async function appendInTransaction(
   const [head] = await tx.select().from(ledgerHead).where(eq(ledgerHead.id, 1));
   if (!head) throw new Error("the ledger head row is missing: was the database migrated?");
   const entries = linkEntries(inputs, head, now.toISOString());
-  await tx.insert(ledgerEntries).values(
-    entries.map((e) => ({
-      seq: e.seq,
-      ts: now,
-      tenantId: e.tenant,
-      actor: e.actor,
-      action: e.action,
-      resource: e.resource,
-      payload: e.payload,
-      prevHash: e.prevHash,
-      hash: e.hash,
-    })),
-  );
+  await tx
+    .insert(ledgerEntries)
+    .values(entries.map((e) => ({ seq: e.seq, body: canonicalEntry(e), hash: e.hash })));
   return entries;
 }
 
@@ -56,24 +30,26 @@ export async function readHead(tx: Tx): Promise<{ seq: number; hash: string }> {
   return head ?? { seq: 0, hash: "" };
 }
 
-/** One page of entries after `afterSeq` in chain order, optionally one tenant's, up to `untilSeq`. */
-export async function readEntries(
+/**
+ * Stored entries with `afterSeq < seq <= throughSeq` in chain order, optionally one tenant's. Pages are
+ * bounded by sequence range rather than LIMIT: the chain is gapless, and a bounded range keeps every plan
+ * cheap even when the planner has no statistics (PGlite never runs autovacuum).
+ */
+export function readStored(
   tx: Tx,
-  page: { afterSeq: number; limit: number; tenant?: string; untilSeq?: number },
-): Promise<LedgerEntry[]> {
-  const rows = await tx
-    .select()
+  range: { afterSeq: number; throughSeq: number; tenant?: string },
+): Promise<StoredEntry[]> {
+  return tx
+    .select({ seq: ledgerEntries.seq, body: ledgerEntries.body, hash: ledgerEntries.hash })
     .from(ledgerEntries)
     .where(
       and(
-        gt(ledgerEntries.seq, page.afterSeq),
-        page.untilSeq === undefined ? undefined : lte(ledgerEntries.seq, page.untilSeq),
-        page.tenant === undefined ? undefined : eq(ledgerEntries.tenantId, page.tenant),
+        gt(ledgerEntries.seq, range.afterSeq),
+        lte(ledgerEntries.seq, range.throughSeq),
+        range.tenant === undefined ? undefined : eq(ledgerEntries.tenantId, range.tenant),
       ),
     )
-    .orderBy(asc(ledgerEntries.seq))
-    .limit(page.limit);
-  return rows.map(entryFromRow);
+    .orderBy(asc(ledgerEntries.seq));
 }
 
 /** The entry hashes of the first `treeSize` entries: the Merkle tree's leaves. */

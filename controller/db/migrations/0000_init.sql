@@ -1,6 +1,7 @@
 CREATE TABLE "ledger_checkpoints" (
 	"tree_size" bigint PRIMARY KEY NOT NULL,
 	"root_hash" text NOT NULL,
+	"head_hash" text NOT NULL,
 	"signed_at" timestamp (3) with time zone NOT NULL,
 	"key_id" text NOT NULL,
 	"signature" text NOT NULL
@@ -8,14 +9,15 @@ CREATE TABLE "ledger_checkpoints" (
 --> statement-breakpoint
 CREATE TABLE "ledger_entries" (
 	"seq" bigint PRIMARY KEY NOT NULL,
-	"ts" timestamp (3) with time zone NOT NULL,
-	"tenant_id" text,
-	"actor" text NOT NULL,
-	"action" text NOT NULL,
-	"resource" text NOT NULL,
-	"payload" jsonb NOT NULL,
-	"prev_hash" text NOT NULL,
+	"body" text NOT NULL,
 	"hash" text NOT NULL,
+	"ts" text GENERATED ALWAYS AS ((body::jsonb ->> 'ts')) STORED,
+	"tenant_id" text GENERATED ALWAYS AS ((body::jsonb ->> 'tenant')) STORED,
+	"actor" text GENERATED ALWAYS AS ((body::jsonb ->> 'actor')) STORED,
+	"action" text GENERATED ALWAYS AS ((body::jsonb ->> 'action')) STORED,
+	"resource" text GENERATED ALWAYS AS ((body::jsonb ->> 'resource')) STORED,
+	"payload" jsonb GENERATED ALWAYS AS ((body::jsonb -> 'payload')) STORED,
+	"prev_hash" text GENERATED ALWAYS AS ((body::jsonb ->> 'prevHash')) STORED,
 	CONSTRAINT "ledger_entries_hash_unique" UNIQUE("hash")
 );
 --> statement-breakpoint
@@ -43,4 +45,5 @@ CREATE TABLE "tenants" (
 	CONSTRAINT "tenants_id_format" CHECK ("tenants"."id" ~ '^[a-z][a-z0-9]{1,30}$')
 );
 --> statement-breakpoint
-ALTER TABLE "tenant_usage" ADD CONSTRAINT "tenant_usage_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE no action ON UPDATE no action;
+ALTER TABLE "tenant_usage" ADD CONSTRAINT "tenant_usage_tenant_id_tenants_id_fk" FOREIGN KEY ("tenant_id") REFERENCES "public"."tenants"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "ledger_entries_tenant_seq" ON "ledger_entries" USING btree ("tenant_id","seq");

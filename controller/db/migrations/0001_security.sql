@@ -57,16 +57,21 @@ CREATE TRIGGER ledger_checkpoints_no_truncate BEFORE TRUNCATE ON ledger_checkpoi
 --> statement-breakpoint
 INSERT INTO ledger_head (id, seq, hash) VALUES (1, 0, repeat('0', 64));
 --> statement-breakpoint
--- Every insert must extend the head exactly; the head moves only here. Two appenders that raced past the
--- application's lock would fork the chain, so the database refuses the second one.
+-- Every insert must extend the head exactly and carry the SHA-256 of its body; the head moves only here. Two
+-- appenders that raced past the application's lock would fork the chain, so the database refuses the second.
 CREATE FUNCTION ledger_link() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   head_seq bigint;
   head_hash text;
+  entry jsonb := NEW.body::jsonb;
 BEGIN
   SELECT seq, hash INTO head_seq, head_hash FROM ledger_head WHERE id = 1 FOR UPDATE;
-  IF NEW.seq IS DISTINCT FROM head_seq + 1 OR NEW.prev_hash IS DISTINCT FROM head_hash THEN
+  IF NEW.seq IS DISTINCT FROM head_seq + 1 OR (entry ->> 'seq')::bigint IS DISTINCT FROM NEW.seq
+     OR (entry ->> 'prevHash') IS DISTINCT FROM head_hash THEN
     RAISE EXCEPTION 'ledger entry % does not extend the chain head %', NEW.seq, head_seq USING ERRCODE = 'SF002';
+  END IF;
+  IF NEW.hash IS DISTINCT FROM encode(sha256(convert_to(NEW.body, 'UTF8')), 'hex') THEN
+    RAISE EXCEPTION 'ledger entry % does not match its hash', NEW.seq USING ERRCODE = 'SF003';
   END IF;
   UPDATE ledger_head SET seq = NEW.seq, hash = NEW.hash WHERE id = 1;
   RETURN NEW;
