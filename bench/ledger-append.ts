@@ -1,9 +1,7 @@
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
-import { type Database, openDatabase } from "../controller/db/database.ts";
-import { migrateDatabase } from "../controller/db/migrate.ts";
+import type { Database } from "../controller/db/database.ts";
 import { asPlatform } from "../controller/db/scope.ts";
-import { generateLedgerKeys } from "../controller/ledger/keys.ts";
+import type { LedgerKeys } from "../controller/ledger/keys.ts";
 import { Ledger } from "../controller/ledger/ledger.ts";
 import { fmt, timed } from "./stats.ts";
 
@@ -45,25 +43,32 @@ async function rate(
 
 /**
  * Ledger appends against a plain INSERT of the same rows into a copy of the table without the chain
- * (same columns and indexes, no triggers, no hashing, no lock), both as the application role.
+ * (same columns, generated columns and indexes; no triggers, hashing or lock), both as the application role.
  */
 export async function benchLedgerAppend(
   database: Database,
   backend: string,
   perAppender: number,
+  keys: LedgerKeys,
 ): Promise<AppendFigures[]> {
   await database.db.execute(sql`create table if not exists bench_plain (like ledger_entries including all)`);
   await database.db.execute(sql`grant select, insert on bench_plain to factory_app`);
-  const keys = generateLedgerKeys();
   const batched = new Ledger(database.db, { keys });
   const unbatched = new Ledger(database.db, { keys, maxBatch: 1 });
   let plainSeq = 0;
+  // The same row (same generated columns and indexes) without chaining, hashing, lock or trigger.
   const plainInsert = (i: number, who: number) => {
-    const r = row(i, who);
     const seq = ++plainSeq;
+    const body = JSON.stringify({
+      ...row(i, who),
+      seq,
+      ts: new Date().toISOString(),
+      prevHash: "0".repeat(64),
+    });
     return asPlatform(database.db, (tx) =>
-      tx.execute(sql`insert into bench_plain (seq, ts, tenant_id, actor, action, resource, payload, prev_hash, hash)
-        values (${seq}, now(), ${r.tenant}, ${r.actor}, ${r.action}, ${r.resource}, ${JSON.stringify(r.payload)}::jsonb, ${"0".repeat(64)}, ${`${seq}`.padStart(64, "0")})`),
+      tx.execute(
+        sql`insert into bench_plain (seq, body, hash) values (${seq}, ${body}, ${String(seq).padStart(64, "0")})`,
+      ),
     );
   };
   const figures: AppendFigures[] = [];
@@ -91,37 +96,4 @@ export function formatAppend(figures: AppendFigures[]): Record<string, string | 
     "unbatched/s": fmt(f.unbatchedPerSec),
     "unbatched ratio": `${fmt((100 * f.unbatchedPerSec) / f.plainPerSec)}%`,
   }));
-}
-
-/** PGlite in memory, and a throwaway database on the PostgreSQL server at `adminUrl` when one answers. */
-export async function appendBackends(
-  adminUrl: string | undefined,
-): Promise<{ name: string; database: Database; dispose(): Promise<void> }[]> {
-  const pglite = await openDatabase({ kind: "pglite" });
-  await migrateDatabase(pglite);
-  const list = [{ name: "pglite", database: pglite, dispose: () => pglite.close() }];
-  if (!adminUrl) return list;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {}, connect_timeout: 3 });
-  const name = `sf_bench_${process.pid}`;
-  try {
-    await admin.unsafe(`create database ${name}`);
-  } catch (error) {
-    process.stderr.write(`skipping PostgreSQL: ${(error as Error).message}\n`);
-    await admin.end();
-    return list;
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: "postgres", url: url.toString(), maxConnections: 10 });
-  await migrateDatabase(database);
-  list.push({
-    name: "postgresql",
-    database,
-    async dispose() {
-      await database.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  });
-  return list;
 }

@@ -1,6 +1,5 @@
 import { hash } from "node:crypto";
-import { type Database, openDatabase } from "../controller/db/database.ts";
-import { migrateDatabase } from "../controller/db/migrate.ts";
+import type { Database } from "../controller/db/database.ts";
 import { asPlatform } from "../controller/db/scope.ts";
 import { ChainVerifier, verifyChain } from "../controller/ledger/chain.ts";
 import {
@@ -10,7 +9,7 @@ import {
   linkEntries,
   storedForm,
 } from "../controller/ledger/entry.ts";
-import { generateLedgerKeys } from "../controller/ledger/keys.ts";
+import type { LedgerKeys } from "../controller/ledger/keys.ts";
 import { Ledger } from "../controller/ledger/ledger.ts";
 import { appendInTransaction } from "../controller/ledger/store.ts";
 import { fmt, timed } from "./stats.ts";
@@ -33,15 +32,19 @@ export interface VerifyFigures {
   rows: { what: string; ms: number }[];
 }
 
-/** Loads `n` entries into a database (as the ledger would have written them) and verifies them from it. */
-async function stored(database: Database, name: string, n: number): Promise<{ what: string; ms: number }[]> {
-  await migrateDatabase(database);
+/** Loads `n` entries into a migrated, empty database (as the ledger writes them) and verifies them from it. */
+async function stored(
+  database: Database,
+  name: string,
+  n: number,
+  keys: LedgerKeys,
+): Promise<{ what: string; ms: number }[]> {
   const start = new Date("2026-01-01T00:00:00.000Z");
   for (let i = 0; i < n; i += 2000) {
     const batch = Array.from({ length: Math.min(2000, n - i) }, (_, k) => input(i + k));
     await asPlatform(database.db, (tx) => appendInTransaction(tx, batch, start));
   }
-  const ledger = new Ledger(database.db, { keys: generateLedgerKeys() });
+  const ledger = new Ledger(database.db, { keys });
   await ledger.checkpoint();
   const read = await timed(async () => {
     let count = 0;
@@ -60,9 +63,13 @@ async function stored(database: Database, name: string, n: number): Promise<{ wh
 /**
  * Verifying `n` entries against raw SHA-256 over the same canonical bytes (one hash per entry, as any
  * verifier must do): the verifier's own work in memory, the bundle path that re-encodes every entry, and
- * the whole `factory audit verify` from PGlite and, when `postgresUrl` is given, PostgreSQL.
+ * the whole `factory audit verify` from each of `databases` (migrated and empty).
  */
-export async function benchLedgerVerify(n: number, postgresUrl?: string): Promise<VerifyFigures> {
+export async function benchLedgerVerify(
+  n: number,
+  databases: { name: string; database: Database }[],
+  keys: LedgerKeys,
+): Promise<VerifyFigures> {
   const entries: LedgerEntry[] = linkEntries(
     Array.from({ length: n }, (_, i) => input(i)),
     { seq: 0, hash: GENESIS_HASH },
@@ -89,14 +96,7 @@ export async function benchLedgerVerify(n: number, postgresUrl?: string): Promis
     { what: "verify stored bodies in memory", ms: core.ms },
     { what: "verify entries, re-encoding (bundle)", ms: bundle.ms },
   ];
-  const pglite = await openDatabase({ kind: "pglite" });
-  rows.push(...(await stored(pglite, "PGlite", n)));
-  await pglite.close();
-  if (postgresUrl) {
-    const postgres = await openDatabase({ kind: "postgres", url: postgresUrl });
-    rows.push(...(await stored(postgres, "PostgreSQL", n)));
-    await postgres.close();
-  }
+  for (const { name, database } of databases) rows.push(...(await stored(database, name, n, keys)));
   return { entries: n, megabytes, rows: rows.map((r) => ({ ...r, baseline: raw.ms })) };
 }
 

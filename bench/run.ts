@@ -5,8 +5,10 @@
  * PostgreSQL figures need a server: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  */
 
+import { generateLedgerKeys } from "../controller/ledger/keys.ts";
+import { databases } from "./databases.ts";
 import { benchDecide, formatDecide } from "./decide.ts";
-import { appendBackends, benchLedgerAppend, formatAppend } from "./ledger-append.ts";
+import { benchLedgerAppend, formatAppend } from "./ledger-append.ts";
 import { benchLedgerVerify, formatVerify } from "./ledger-verify.ts";
 import { table } from "./stats.ts";
 
@@ -20,20 +22,22 @@ out(`startup-factory benchmarks (${quick ? "quick" : "full"}) on Node ${process.
 const decide = await benchDecide(quick ? 2_000 : 50_000);
 out(table("decide() latency", formatDecide(decide)));
 
-const verify = await benchLedgerVerify(quick ? 2_000 : 100_000);
-out(
-  table(
-    `verifying ${verify.entries.toLocaleString()} entries (${verify.megabytes.toFixed(1)} MB canonical JSON)`,
-    formatVerify(verify),
-  ),
-);
+const keys = generateLedgerKeys();
+const backends = await databases(adminUrl);
+try {
+  const verify = await benchLedgerVerify(quick ? 2_000 : 100_000, backends, keys);
+  const mb = verify.megabytes.toFixed(1);
+  out(
+    table(
+      `verifying ${verify.entries.toLocaleString()} entries (${mb} MB canonical JSON)`,
+      formatVerify(verify),
+    ),
+  );
 
-const rows = [];
-for (const backend of await appendBackends(adminUrl)) {
-  try {
-    rows.push(...(await benchLedgerAppend(backend.database, backend.name, quick ? 20 : 400)));
-  } finally {
-    await backend.dispose();
-  }
+  const rows = [];
+  for (const { name, database } of backends)
+    rows.push(...(await benchLedgerAppend(database, name, quick ? 20 : 400, keys)));
+  out(table("ledger append throughput vs plain INSERT of the same rows", formatAppend(rows)));
+} finally {
+  for (const backend of backends) await backend.dispose();
 }
-out(table("ledger append throughput vs plain INSERT of the same rows", formatAppend(rows)));
