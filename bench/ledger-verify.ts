@@ -56,7 +56,7 @@ async function stored(
     throw new Error(`stored chain did not verify on ${name}`);
   return [
     { what: `verify stored (${name}), incl. reading`, ms: verified.ms },
-    { what: `  of which reading rows (${name})`, ms: read.ms },
+    { what: `read and decode every entry (${name})`, ms: read.ms },
   ];
 }
 

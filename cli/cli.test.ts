@@ -55,6 +55,8 @@ describe("factory start and audit", () => {
     const missing = await fetch(`${url}/no-such-route`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get("content-type")).toBe("application/problem+json");
+    const concurrent = await run(factoryBin, ["audit", "verify"], env);
+    expect(concurrent).toMatchObject({ code: 2, stderr: expect.stringMatching(/in use by process \d+/) });
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../controller/config.ts";
+import { DataDirBusyError } from "../controller/db/data-dir-lock.ts";
 import { BundleFormatError } from "../controller/ledger/bundle-verify.ts";
 import { DecisionRequestError } from "../controller/policy/engine.ts";
 import { PolicyLoadError } from "../controller/policy/load.ts";
@@ -17,7 +18,7 @@ function exitCodeOf(error: unknown): number | undefined {
     error instanceof DecisionRequestError
   )
     return EXIT.usage;
-  if (error instanceof BundleFormatError) return EXIT.usage;
+  if (error instanceof BundleFormatError || error instanceof DataDirBusyError) return EXIT.usage;
   return undefined;
 }
 

@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import type { Config } from "./config.ts";
+import { lockDataDir } from "./db/data-dir-lock.ts";
 import { type Database, openDatabase } from "./db/database.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { loadLedgerKeys } from "./ledger/keys.ts";
@@ -13,19 +14,34 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** Opens the configured database (locking an embedded one to this process), migrates it and loads the keys. */
 export async function openRuntime(config: Config): Promise<Runtime> {
-  if (config.database.kind === "pglite") await mkdir(config.database.dataDir, { recursive: true });
-  const database = await openDatabase(
-    config.database.kind === "pglite"
-      ? { kind: "pglite", dataDir: config.database.dataDir }
-      : config.database,
-  );
+  let unlock = async () => {};
+  if (config.database.kind === "pglite") {
+    await mkdir(config.database.dataDir, { recursive: true });
+    unlock = await lockDataDir(config.database.dataDir);
+  }
+  let database: Database;
+  try {
+    database = await openDatabase(
+      config.database.kind === "pglite"
+        ? { kind: "pglite", dataDir: config.database.dataDir }
+        : config.database,
+    );
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+  const close = async () => {
+    await database.close();
+    await unlock();
+  };
   try {
     await migrateDatabase(database);
     const keys = await loadLedgerKeys(config.keysDir, config.ledger.hmacKey);
-    return { config, database, ledger: new Ledger(database.db, { keys }), close: () => database.close() };
+    return { config, database, ledger: new Ledger(database.db, { keys }), close };
   } catch (error) {
-    await database.close();
+    await close();
     throw error;
   }
 }

@@ -74,7 +74,7 @@ export class Ledger {
     try {
       redacted = { ...input, payload: redactSensitive(input.payload ?? {}, this.#keys.hmac) };
     } catch (error) {
-      throw new LedgerInputError(`payload: ${(error as Error).message}`);
+      throw new LedgerInputError(`invalid ledger entry: ${(error as Error).message}`);
     }
     const parsed = EntryInput.safeParse(redacted);
     if (!parsed.success)

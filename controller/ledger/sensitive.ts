@@ -30,13 +30,20 @@ export interface HmacKey {
 export type PayloadInput = { [key: string]: PayloadValue };
 export type PayloadValue = JsonValue | Sensitive | PayloadValue[] | { [key: string]: PayloadValue };
 
-/** Replaces every Sensitive value with `{ "$hmac": fingerprint }`; everything else is copied as is. */
-export function redactSensitive(value: PayloadValue, key: HmacKey): JsonValue {
+/**
+ * Replaces every Sensitive value with `{ "$hmac": fingerprint }`; everything else is copied as is. Objects
+ * other than plain records (a Date, a Map, a class instance) are refused with their path rather than
+ * silently flattened to `{}`.
+ */
+export function redactSensitive(value: PayloadValue, key: HmacKey, path = "payload"): JsonValue {
   if (value instanceof Sensitive) return { $hmac: value.fingerprint(key) };
-  if (Array.isArray(value)) return value.map((v) => redactSensitive(v, key));
+  if (Array.isArray(value)) return value.map((v, i) => redactSensitive(v, key, `${path}[${i}]`));
   if (value !== null && typeof value === "object") {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null)
+      throw new TypeError(`${path}: a ${proto?.constructor?.name ?? "non-plain object"} is not JSON; convert it first`);
     const out: Record<string, JsonValue> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactSensitive(v, key);
+    for (const [k, v] of Object.entries(value)) out[k] = redactSensitive(v, key, `${path}.${k}`);
     return out;
   }
   return value;
