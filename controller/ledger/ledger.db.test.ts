@@ -53,7 +53,9 @@ describe.each(backends)("ledger on %s", (backend) => {
     expect(() => ledger.append({ ...event(1), payload: { bad: "nul\u0000byte" } })).toThrow(/payload\.bad/);
     expect(() => ledger.append({ ...event(1), payload: { n: Number.NaN } })).toThrow(/payload\.n/);
     const when = new Date() as unknown as string;
-    expect(() => ledger.append({ ...event(1), payload: { at: [when] } })).toThrow(/payload\.at\[0\]: a Date is not JSON/);
+    expect(() => ledger.append({ ...event(1), payload: { at: [when] } })).toThrow(
+      /payload\.at\[0\]: a Date is not JSON/,
+    );
     expect(await ledger.head()).toEqual(before);
   });
 

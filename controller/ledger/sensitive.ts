@@ -41,7 +41,9 @@ export function redactSensitive(value: PayloadValue, key: HmacKey, path = "paylo
   if (value !== null && typeof value === "object") {
     const proto = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null)
-      throw new TypeError(`${path}: a ${proto?.constructor?.name ?? "non-plain object"} is not JSON; convert it first`);
+      throw new TypeError(
+        `${path}: a ${proto?.constructor?.name ?? "non-plain object"} is not JSON; convert it first`,
+      );
     const out: Record<string, JsonValue> = {};
     for (const [k, v] of Object.entries(value)) out[k] = redactSensitive(v, key, `${path}.${k}`);
     return out;
