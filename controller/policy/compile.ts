@@ -1,26 +1,13 @@
-import {
-  type ActionConstraint,
-  type EntityUidJson,
-  policySetTextToParts,
-  policyToJson,
-} from "@cedar-policy/cedar-wasm/nodejs";
+import { addCedarFile } from "./cedar-files.ts";
 import type { PolicyIssue } from "./load.ts";
-import { ActionName, type PolicySources, type RoleTemplate, type ServerName, type Trigger } from "./model.ts";
-
-/** What a compiled (or hand-written) policy means to a reader of a decision. */
-export interface PolicyMeta {
-  id: string;
-  effect: "permit" | "forbid";
-  reason: string;
-  source: string;
-  /** Set on forbid policies that lift once the call is approved. */
-  approval?: { rule: string; approvers: string[]; quorum: number };
-  /**
-   * Requests the policy can possibly match; absent means any. Lets the engine evaluate only the slice of
-   * policies relevant to a (role, server, action), which keeps decisions fast as policies grow.
-   */
-  appliesTo?: { roles?: string[]; servers?: ServerName[]; actions?: ActionName[] };
-}
+import {
+  ActionName,
+  type PolicyMeta,
+  type PolicySources,
+  type RoleTemplate,
+  type ServerName,
+  type Trigger,
+} from "./model.ts";
 
 export interface CompiledPolicies {
   /** Cedar policy text by policy id. */
@@ -91,10 +78,8 @@ export function compilePolicies(sources: PolicySources): {
   );
 
   for (const file of sources.roles) {
-    const source = `roles/${file.server}.yaml`;
-    for (const [role, template] of Object.entries(file.roles)) {
-      compileRole(file.server, role, template, source, add);
-    }
+    for (const [role, template] of Object.entries(file.roles))
+      compileRole(file.server, role, template, file.file, add);
   }
 
   const { max_children_per_agent: maxChildren, max_depth: maxDepth } = sources.limits.agents;
@@ -246,65 +231,6 @@ function compileRole(
       `permit (principal, action == Action::"spawn_agent", resource) when { ${who} && ${set(template.may_spawn)}.contains(context.child_persona) };`,
     );
   }
-}
-
-/** Adds a hand-written Cedar file; `@id`, `@reason`, and `@approval`/`@approvers`/`@quorum` annotations are honoured. */
-function addCedarFile(
-  file: string,
-  text: string,
-  add: (m: PolicyMeta, body: string) => void,
-  issues: PolicyIssue[],
-): void {
-  const parts = policySetTextToParts(text);
-  if (parts.type === "failure") {
-    for (const e of parts.errors) issues.push({ file, path: "", message: e.message });
-    return;
-  }
-  if (parts.policy_templates.length > 0)
-    issues.push({ file, path: "", message: "policy templates are not supported" });
-  parts.policies.forEach((policy, i) => {
-    const json = policyToJson(policy);
-    if (json.type === "failure") {
-      for (const e of json.errors) issues.push({ file, path: `policy ${i + 1}`, message: e.message });
-      return;
-    }
-    const a = json.json.annotations ?? {};
-    const id = a.id ?? `${file}#${i + 1}`;
-    const approval =
-      a.approval !== undefined
-        ? {
-            rule: a.approval,
-            approvers: (a.approvers ?? "platform-admin").split(",").map((s) => s.trim()),
-            quorum: Number(a.quorum ?? 1),
-          }
-        : undefined;
-    if (approval && (!Number.isInteger(approval.quorum) || approval.quorum < 1))
-      issues.push({ file, path: id, message: "@quorum must be a positive whole number" });
-    const actions = actionsOf(json.json.action);
-    add(
-      {
-        id,
-        effect: json.json.effect,
-        reason: a.reason ?? `policy ${id} in ${file}`,
-        source: file,
-        ...(approval ? { approval } : {}),
-        ...(actions ? { appliesTo: { actions } } : {}),
-      },
-      policy,
-    );
-  });
-}
-
-/** The actions a hand-written policy's scope names, when it names only known ones. */
-function actionsOf(constraint: ActionConstraint): ActionName[] | undefined {
-  let uids: EntityUidJson[] | undefined;
-  if (constraint.op === "==" && "entity" in constraint) uids = [constraint.entity];
-  else if (constraint.op === "in")
-    uids = "entities" in constraint ? constraint.entities : [constraint.entity];
-  const ids = uids?.map((u) => ("__entity" in u ? u.__entity.id : u.id));
-  return ids?.every((id) => (ActionName.options as readonly string[]).includes(id))
-    ? (ids as ActionName[])
-    : undefined;
 }
 
 function cedarSchema(quotaNames: readonly string[]): string {

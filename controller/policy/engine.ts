@@ -5,7 +5,8 @@ import {
   statefulIsAuthorized,
 } from "@cedar-policy/cedar-wasm/nodejs";
 import { z } from "zod";
-import type { CompiledPolicies, PolicyMeta } from "./compile.ts";
+import type { CompiledPolicies } from "./compile.ts";
+import type { PolicyMeta } from "./model.ts";
 import {
   type Decision,
   DecisionRequest,

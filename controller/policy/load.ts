@@ -110,7 +110,7 @@ export async function loadPolicySources(dir: string): Promise<PolicySources> {
 
   if (limits && quotas && approvals && naming) crossCheck({ roles, limits, quotas, approvals }, issues);
   if (issues.length > 0 || !limits || !quotas || !approvals || !naming) throw new PolicyLoadError(issues);
-  return { roles: roles.map((x) => x.r), limits, quotas, approvals, naming, cedar };
+  return { roles: roles.map((x) => ({ ...x.r, file: x.f })), limits, quotas, approvals, naming, cedar };
 }
 
 /** Rules that span files: TTL caps, quorum sizes, duplicate servers, quota names, spawnable personas. */

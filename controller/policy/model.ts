@@ -130,11 +130,27 @@ export type NamingFile = z.infer<typeof NamingFile>;
 
 /** Everything under `policies/`, validated. */
 export interface PolicySources {
-  roles: RolesFile[];
+  /** Role template files, each with its path relative to the policies directory. */
+  roles: (RolesFile & { file: string })[];
   limits: LimitsFile;
   quotas: QuotasFile;
   approvals: ApprovalsFile;
   naming: NamingFile;
   /** Hand-written Cedar files, by path relative to the policies directory. */
   cedar: { file: string; text: string }[];
+}
+
+/** What a compiled (or hand-written) policy means to a reader of a decision. */
+export interface PolicyMeta {
+  id: string;
+  effect: "permit" | "forbid";
+  reason: string;
+  source: string;
+  /** Set on forbid policies that lift once the call is approved. */
+  approval?: { rule: string; approvers: string[]; quorum: number };
+  /**
+   * Requests the policy can possibly match; absent means any. Lets the engine evaluate only the slice of
+   * policies relevant to a (role, server, action), which keeps decisions fast as policies grow.
+   */
+  appliesTo?: { roles?: string[]; servers?: ServerName[]; actions?: ActionName[] };
 }
