@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { Ed25519PublicJwk, SignedCheckpoint } from "./checkpoint.ts";
+import { Ed25519PublicJwk } from "../ed25519-jwk.ts";
+import { SignedCheckpoint } from "./checkpoint.ts";
 import { LedgerEntry } from "./entry.ts";
 
 /** Files of an exported ledger bundle, read by the standalone verifier with no database. */

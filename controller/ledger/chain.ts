@@ -1,4 +1,5 @@
-import { type Ed25519PublicJwk, type SignedCheckpoint, verifyCheckpointSignature } from "./checkpoint.ts";
+import type { Ed25519PublicJwk } from "../ed25519-jwk.ts";
+import { type SignedCheckpoint, verifyCheckpointSignature } from "./checkpoint.ts";
 import {
   chainFields,
   GENESIS_HASH,

@@ -1,5 +1,6 @@
-import { createHash, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
+import { createPublicKey, type KeyObject, sign, verify } from "node:crypto";
 import { z } from "zod";
+import { type Ed25519PublicJwk, keyIdOf, publicJwkOf } from "../ed25519-jwk.ts";
 import { canonicalJson } from "./canonical-json.ts";
 
 /**
@@ -17,14 +18,6 @@ export const SignedCheckpoint = z.object({
 });
 export type SignedCheckpoint = z.infer<typeof SignedCheckpoint>;
 
-/** The public half of the ledger's signing key as a JWK, as bundles and the JWKS carry it. */
-export const Ed25519PublicJwk = z.object({
-  kty: z.literal("OKP"),
-  crv: z.literal("Ed25519"),
-  x: z.base64url(),
-});
-export type Ed25519PublicJwk = z.infer<typeof Ed25519PublicJwk>;
-
 const ORIGIN = "startup-factory/ledger";
 
 /** The exact bytes a checkpoint signature covers. */
@@ -37,16 +30,6 @@ function statement(c: Omit<SignedCheckpoint, "signature" | "keyId">): Buffer {
     signedAt: c.signedAt,
   };
   return Buffer.from(canonicalJson(body));
-}
-
-/** RFC 7638 thumbprint of an Ed25519 JWK, used as the key id. */
-export function keyIdOf(jwk: Ed25519PublicJwk): string {
-  const canonical = canonicalJson({ crv: jwk.crv, kty: jwk.kty, x: jwk.x });
-  return createHash("sha256").update(canonical).digest("base64url");
-}
-
-export function publicJwkOf(key: KeyObject): Ed25519PublicJwk {
-  return Ed25519PublicJwk.parse(createPublicKey(key).export({ format: "jwk" }));
 }
 
 export function signCheckpoint(

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type Ed25519PublicJwk, publicJwkOf } from "./checkpoint.ts";
+import { type Ed25519PublicJwk, publicJwkOf } from "../ed25519-jwk.ts";
 import type { HmacKey } from "./sensitive.ts";
 
 /** Key material the ledger uses; it lives outside the database so a database thief cannot forge or unmask. */

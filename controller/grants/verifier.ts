@@ -1,0 +1,115 @@
+import { decodeProtectedHeader, errors, importJWK, type JWK, jwtVerify } from "jose";
+import type { ServerName } from "../policy/model.ts";
+import { GrantClaims, ISSUER } from "./claims.ts";
+
+type VerifyKey = Awaited<ReturnType<typeof importJWK>>;
+
+/** Why a grant was refused; each reason has its own stable code. */
+export type GrantErrorCode =
+  | "grant_malformed"
+  | "grant_alg_not_allowed"
+  | "grant_unknown_kid"
+  | "grant_bad_signature"
+  | "grant_wrong_issuer"
+  | "grant_wrong_audience"
+  | "grant_expired"
+  | "grant_not_yet_valid"
+  | "grant_revoked"
+  | "grant_ancestor_revoked";
+
+export class GrantRejected extends Error {
+  override name = "GrantRejected";
+  constructor(
+    readonly code: GrantErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Answers from the revocation list this process keeps current (in memory, fed by the controller). */
+export interface RevocationCheck {
+  isRevoked(jti: string): boolean;
+}
+
+export interface VerifierOptions {
+  /** The MCP server this verifier guards: grants for any other audience are refused. */
+  audience: ServerName;
+  /** The controller's JWKS, fetched again when a token names a key id not seen yet. */
+  jwks: () => Promise<{ keys: JWK[] }> | { keys: JWK[] };
+  revocations: RevocationCheck;
+  clockToleranceSeconds?: number;
+  now?: () => Date;
+}
+
+/**
+ * Verifies grants for one MCP server: EdDSA only, a known key id, the right issuer and audience, inside its
+ * validity window, and neither it nor any ancestor revoked.
+ */
+export class GrantVerifier {
+  readonly #options: VerifierOptions;
+  #keys = new Map<string, Promise<VerifyKey>>();
+
+  constructor(options: VerifierOptions) {
+    this.#options = options;
+  }
+
+  async verify(token: string): Promise<GrantClaims> {
+    let header: ReturnType<typeof decodeProtectedHeader>;
+    try {
+      header = decodeProtectedHeader(token);
+    } catch {
+      throw new GrantRejected("grant_malformed", "the grant is not a JWS compact token");
+    }
+    if (header.alg !== "EdDSA")
+      throw new GrantRejected("grant_alg_not_allowed", `grants are signed with EdDSA, not ${String(header.alg)}`);
+    if (!header.kid) throw new GrantRejected("grant_unknown_kid", "the grant names no key id");
+    const key = await this.#key(header.kid);
+
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: ["EdDSA"],
+        issuer: ISSUER,
+        audience: this.#options.audience,
+        clockTolerance: this.#options.clockToleranceSeconds ?? 5,
+        ...(this.#options.now ? { currentDate: this.#options.now() } : {}),
+      }));
+    } catch (error) {
+      throw rejection(error, this.#options.audience);
+    }
+    const claims = GrantClaims.safeParse(payload);
+    if (!claims.success) throw new GrantRejected("grant_malformed", `the grant's claims are invalid: ${claims.error.issues[0]?.message}`);
+    const { revocations } = this.#options;
+    if (revocations.isRevoked(claims.data.jti)) throw new GrantRejected("grant_revoked", `grant ${claims.data.jti} was revoked`);
+    const ancestor = claims.data.anc.find((jti) => revocations.isRevoked(jti));
+    if (ancestor) throw new GrantRejected("grant_ancestor_revoked", `grant ${claims.data.jti} descends from revoked grant ${ancestor}`);
+    return claims.data;
+  }
+
+  /** The key for `kid`, refreshing the JWKS once for a key id not seen yet (a rotation). */
+  async #key(kid: string): Promise<VerifyKey> {
+    let key = this.#keys.get(kid);
+    if (!key) {
+      const { keys } = await this.#options.jwks();
+      const jwk = keys.find((k) => k.kid === kid);
+      if (!jwk) throw new GrantRejected("grant_unknown_kid", `no published key has id ${kid}`);
+      key = importJWK(jwk, "EdDSA");
+      this.#keys.set(kid, key);
+    }
+    return key;
+  }
+}
+
+function rejection(error: unknown, audience: string): GrantRejected {
+  if (error instanceof errors.JWTExpired) return new GrantRejected("grant_expired", "the grant has expired");
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return new GrantRejected("grant_bad_signature", "the grant's signature does not verify");
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === "aud") return new GrantRejected("grant_wrong_audience", `the grant is not for ${audience}`);
+    if (error.claim === "nbf" || error.claim === "iat") return new GrantRejected("grant_not_yet_valid", "the grant is not valid yet");
+    if (error.claim === "iss") return new GrantRejected("grant_wrong_issuer", "the grant was not issued by this controller");
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return new GrantRejected("grant_alg_not_allowed", "grants are signed with EdDSA");
+  return new GrantRejected("grant_malformed", "the grant could not be read");
+}
