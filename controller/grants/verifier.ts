@@ -62,7 +62,10 @@ export class GrantVerifier {
       throw new GrantRejected("grant_malformed", "the grant is not a JWS compact token");
     }
     if (header.alg !== "EdDSA")
-      throw new GrantRejected("grant_alg_not_allowed", `grants are signed with EdDSA, not ${String(header.alg)}`);
+      throw new GrantRejected(
+        "grant_alg_not_allowed",
+        `grants are signed with EdDSA, not ${String(header.alg)}`,
+      );
     if (!header.kid) throw new GrantRejected("grant_unknown_kid", "the grant names no key id");
     const key = await this.#key(header.kid);
 
@@ -79,11 +82,20 @@ export class GrantVerifier {
       throw rejection(error, this.#options.audience);
     }
     const claims = GrantClaims.safeParse(payload);
-    if (!claims.success) throw new GrantRejected("grant_malformed", `the grant's claims are invalid: ${claims.error.issues[0]?.message}`);
+    if (!claims.success)
+      throw new GrantRejected(
+        "grant_malformed",
+        `the grant's claims are invalid: ${claims.error.issues[0]?.message}`,
+      );
     const { revocations } = this.#options;
-    if (revocations.isRevoked(claims.data.jti)) throw new GrantRejected("grant_revoked", `grant ${claims.data.jti} was revoked`);
+    if (revocations.isRevoked(claims.data.jti))
+      throw new GrantRejected("grant_revoked", `grant ${claims.data.jti} was revoked`);
     const ancestor = claims.data.anc.find((jti) => revocations.isRevoked(jti));
-    if (ancestor) throw new GrantRejected("grant_ancestor_revoked", `grant ${claims.data.jti} descends from revoked grant ${ancestor}`);
+    if (ancestor)
+      throw new GrantRejected(
+        "grant_ancestor_revoked",
+        `grant ${claims.data.jti} descends from revoked grant ${ancestor}`,
+      );
     return claims.data;
   }
 
@@ -106,10 +118,14 @@ function rejection(error: unknown, audience: string): GrantRejected {
   if (error instanceof errors.JWSSignatureVerificationFailed)
     return new GrantRejected("grant_bad_signature", "the grant's signature does not verify");
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === "aud") return new GrantRejected("grant_wrong_audience", `the grant is not for ${audience}`);
-    if (error.claim === "nbf" || error.claim === "iat") return new GrantRejected("grant_not_yet_valid", "the grant is not valid yet");
-    if (error.claim === "iss") return new GrantRejected("grant_wrong_issuer", "the grant was not issued by this controller");
+    if (error.claim === "aud")
+      return new GrantRejected("grant_wrong_audience", `the grant is not for ${audience}`);
+    if (error.claim === "nbf" || error.claim === "iat")
+      return new GrantRejected("grant_not_yet_valid", "the grant is not valid yet");
+    if (error.claim === "iss")
+      return new GrantRejected("grant_wrong_issuer", "the grant was not issued by this controller");
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) return new GrantRejected("grant_alg_not_allowed", "grants are signed with EdDSA");
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return new GrantRejected("grant_alg_not_allowed", "grants are signed with EdDSA");
   return new GrantRejected("grant_malformed", "the grant could not be read");
 }

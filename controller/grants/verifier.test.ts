@@ -1,0 +1,134 @@
+import { generateKeyPairSync } from "node:crypto";
+import { SignJWT } from "jose";
+import { beforeEach, describe, expect, it } from "vitest";
+import { type GrantClaims, ISSUER } from "./claims.ts";
+import { signGrant } from "./sign.ts";
+import { GrantKeyRing } from "./signing-keys.ts";
+import { type GrantErrorCode, GrantRejected, GrantVerifier } from "./verifier.ts";
+
+const now = Date.parse("2026-06-01T12:00:00Z");
+const seconds = Math.floor(now / 1000);
+const claims = (over: Partial<GrantClaims> = {}): GrantClaims => ({
+  iss: ISSUER,
+  sub: "agent-1",
+  aud: "github",
+  tenant: "acme",
+  persona: "dev",
+  role: "dev",
+  scope: [{ tools: ["contents_*"], resources: ["acme-*"] }],
+  jti: "g-1",
+  iat: seconds,
+  exp: seconds + 600,
+  depth: 1,
+  anc: ["g-root"],
+  act: { sub: "agent-root" },
+  ...over,
+});
+
+async function rejectedWith(verifier: GrantVerifier, token: string): Promise<GrantErrorCode> {
+  try {
+    await verifier.verify(token);
+  } catch (error) {
+    expect(error).toBeInstanceOf(GrantRejected);
+    return (error as GrantRejected).code;
+  }
+  throw new Error("expected the grant to be rejected");
+}
+
+describe("grant verification", () => {
+  let ring: GrantKeyRing;
+  let revoked: Set<string>;
+  let verifier: GrantVerifier;
+  beforeEach(() => {
+    ring = GrantKeyRing.inMemory(3600, now);
+    revoked = new Set();
+    verifier = new GrantVerifier({
+      audience: "github",
+      jwks: () => ring.jwks(now),
+      revocations: { isRevoked: (jti) => revoked.has(jti) },
+      now: () => new Date(now),
+    });
+  });
+
+  it("accepts a good grant and returns its claims", async () => {
+    expect(await verifier.verify(await signGrant(claims(), ring))).toEqual(claims());
+  });
+
+  it("rejects a forged signature", async () => {
+    const token = await signGrant(claims(), ring);
+    const [h, p] = token.split(".");
+    const forged = await signGrant(claims({ scope: [{ tools: ["*"], resources: ["*"] }] }), ring);
+    expect(await rejectedWith(verifier, `${h}.${forged.split(".")[1]}.${token.split(".")[2]}`)).toBe(
+      "grant_bad_signature",
+    );
+    expect(await rejectedWith(verifier, `${h}.${p}.${"A".repeat(86)}`)).toBe("grant_bad_signature");
+  });
+
+  it("rejects a token signed by a key the controller never published", async () => {
+    const stranger = generateKeyPairSync("ed25519").privateKey;
+    const kid = ring.current.kid;
+    const token = await new SignJWT({ ...claims() }).setProtectedHeader({ alg: "EdDSA", kid }).sign(stranger);
+    expect(await rejectedWith(verifier, token)).toBe("grant_bad_signature");
+    const unknown = await new SignJWT({ ...claims() })
+      .setProtectedHeader({ alg: "EdDSA", kid: "nope" })
+      .sign(stranger);
+    expect(await rejectedWith(verifier, unknown)).toBe("grant_unknown_kid");
+  });
+
+  it("rejects alg none and every algorithm but EdDSA", async () => {
+    const body = Buffer.from(JSON.stringify(claims())).toString("base64url");
+    const none = `${Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url")}.${body}.`;
+    expect(await rejectedWith(verifier, none)).toBe("grant_alg_not_allowed");
+    const hs = await new SignJWT({ ...claims() })
+      .setProtectedHeader({ alg: "HS256", kid: ring.current.kid })
+      .sign(new TextEncoder().encode("a shared secret that is long enough"));
+    expect(await rejectedWith(verifier, hs)).toBe("grant_alg_not_allowed");
+  });
+
+  it("rejects the wrong audience, issuer, expiry and not-before", async () => {
+    expect(await rejectedWith(verifier, await signGrant(claims({ aud: "azure-devops" }), ring))).toBe(
+      "grant_wrong_audience",
+    );
+    expect(await rejectedWith(verifier, await signGrant(claims({ iss: "someone-else" }), ring))).toBe(
+      "grant_wrong_issuer",
+    );
+    expect(await rejectedWith(verifier, await signGrant(claims({ exp: seconds - 60 }), ring))).toBe(
+      "grant_expired",
+    );
+    expect(await rejectedWith(verifier, await signGrant(claims({ nbf: seconds + 60 }), ring))).toBe(
+      "grant_not_yet_valid",
+    );
+  });
+
+  it("rejects a revoked grant and a grant whose ancestor was revoked", async () => {
+    const token = await signGrant(claims(), ring);
+    revoked.add("g-root");
+    expect(await rejectedWith(verifier, token)).toBe("grant_ancestor_revoked");
+    revoked.add("g-1");
+    expect(await rejectedWith(verifier, token)).toBe("grant_revoked");
+  });
+
+  it("rejects garbage and claims that are not a grant's", async () => {
+    expect(await rejectedWith(verifier, "not.a.token")).toBe("grant_malformed");
+    expect(await rejectedWith(verifier, await signGrant({ ...claims(), scope: [] }, ring))).toBe(
+      "grant_malformed",
+    );
+  });
+
+  it("keeps verifying grants of a rotated key through the overlap window, then stops", async () => {
+    const before = await signGrant(claims(), ring);
+    await ring.rotate(now);
+    const after = await signGrant(claims({ jti: "g-2" }), ring);
+    expect((await verifier.verify(before)).jti).toBe("g-1");
+    expect((await verifier.verify(after)).jti).toBe("g-2");
+    expect(ring.jwks(now).keys).toHaveLength(2);
+    expect(ring.jwks(now + 3601_000).keys.map((k) => k.kid)).toEqual([ring.current.kid]);
+    const late = new GrantVerifier({
+      audience: "github",
+      jwks: () => ring.jwks(now + 3601_000),
+      revocations: { isRevoked: () => false },
+      now: () => new Date(now),
+    });
+    expect(await rejectedWith(late, before)).toBe("grant_unknown_kid");
+  });
+});
