@@ -53,15 +53,24 @@ describe.each(backends)("migrations on %s", (backend) => {
     await migrateDatabase(database);
     const first = await snapshot(database);
     expect(first[0].map((t) => t.table_name)).toEqual([
+      "agents",
+      "grant_revocations",
+      "grants",
       "ledger_checkpoints",
       "ledger_entries",
       "ledger_head",
       "tenant_usage",
       "tenants",
     ]);
-    expect(first[1]).toEqual([{ n: 2 }]);
+    expect(first[1]).toEqual([{ n: 4 }]);
     expect(first[2]).toEqual([{ seq: 0, hash: "0".repeat(64) }]);
-    expect(first[3]).toEqual([{ tablename: "tenant_usage", rowsecurity: true, forced: true }]);
+    expect(first[3]).toEqual(
+      ["agents", "grants", "tenant_usage"].map((tablename) => ({
+        tablename,
+        rowsecurity: true,
+        forced: true,
+      })),
+    );
 
     await migrateDatabase(database);
     expect(await snapshot(database)).toEqual(first);

@@ -91,3 +91,55 @@ export const ledgerCheckpoints = pgTable("ledger_checkpoints", {
   keyId: text("key_id").notNull(),
   signature: text("signature").notNull(),
 });
+
+/** Agents and their lineage. Tenant-scoped. */
+export const agents = pgTable(
+  "agents",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    persona: text("persona").notNull(),
+    parentId: text("parent_id"),
+    depth: integer("depth").notNull(),
+    /** The parent's grant that was exchanged to create this agent; null for a root agent. */
+    createdByGrant: text("created_by_grant"),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }),
+  },
+  (t) => [index("agents_tenant_parent").on(t.tenantId, t.parentId)],
+);
+
+/** Every grant minted: who holds it, for which server, with which scope, until when. Tenant-scoped. */
+export const grants = pgTable(
+  "grants",
+  {
+    jti: text("jti").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    agentId: text("agent_id")
+      .notNull()
+      .references(() => agents.id),
+    audience: text("audience").notNull(),
+    role: text("role").notNull(),
+    scope: jsonb("scope").notNull(),
+    parentJti: text("parent_jti"),
+    issuedAt: timestamp("issued_at", { withTimezone: true, precision: 3 }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }),
+  },
+  (t) => [index("grants_tenant_agent").on(t.tenantId, t.agentId)],
+);
+
+/**
+ * Revoked grant ids. A platform table: every process that verifies grants keeps the whole list in memory,
+ * whatever the tenant. Rows may be pruned once `expires_at` has passed.
+ */
+export const grantRevocations = pgTable("grant_revocations", {
+  jti: text("jti").primaryKey(),
+  tenantId: text("tenant_id").notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
+  revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+});

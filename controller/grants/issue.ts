@@ -1,0 +1,321 @@
+import { randomUUID } from "node:crypto";
+import { and, count, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, Tx } from "../db/database.ts";
+import { agents, grants } from "../db/schema.ts";
+import { withTenant } from "../db/scope.ts";
+import { TenantId } from "../ids.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { appendInTransaction } from "../ledger/store.ts";
+import { PERSONAS, ServerName } from "../policy/model.ts";
+import type { LoadedPolicies } from "../policy/policies.ts";
+import { type ActorChain, type GrantClaims, ISSUER } from "./claims.ts";
+import { bindTenant, GrantScope, scopeCovers, uncovered } from "./scope.ts";
+import { signGrant } from "./sign.ts";
+import type { GrantKeyRing } from "./signing-keys.ts";
+import type { GrantVerifier } from "./verifier.ts";
+
+/** A grant request the policy refused; the reason is in the ledger too. */
+export class GrantDenied extends Error {
+  override name = "GrantDenied";
+  readonly code = "grant_denied";
+  constructor(
+    readonly reasons: string[],
+    readonly policies: string[],
+  ) {
+    super(`grant denied: ${reasons.join("; ")}`);
+  }
+}
+
+/** A malformed grant request; the message names the field. */
+export class GrantRequestError extends Error {
+  override name = "GrantRequestError";
+}
+
+const Persona = z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be a persona name");
+const Request = z.object({
+  persona: Persona,
+  role: Persona.optional().describe("defaults to the persona's own role template"),
+  scope: GrantScope.optional().describe(
+    "defaults to the whole role template (or, for a child, what it shares with the parent)",
+  ),
+  ttlMinutes: z.number().int().positive().optional(),
+});
+export const MintRequest = Request.extend({
+  tenant: TenantId,
+  audience: ServerName,
+  actor: z.string().min(1),
+});
+export const ExchangeRequest = Request.extend({ subjectToken: z.string().min(1) });
+export type MintRequest = z.input<typeof MintRequest>;
+export type ExchangeRequest = z.input<typeof ExchangeRequest>;
+
+export interface IssuedGrant {
+  token: string;
+  claims: GrantClaims;
+  agentId: string;
+}
+
+export interface IssuerDeps {
+  db: Db;
+  ledger: Ledger;
+  policies: LoadedPolicies;
+  ring: GrantKeyRing;
+  /** A verifier for the parent's audience, used to check a subject token in an exchange. */
+  verifierFor: (audience: ServerName) => GrantVerifier;
+  clock?: () => Date;
+}
+
+function parse<T>(schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success)
+    throw new GrantRequestError(`invalid grant request:\n${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Pairs of `a` inside `b`, and pairs of `b` inside `a`: a scope within both. */
+function intersect(a: GrantScope, b: GrantScope): GrantScope {
+  const pairs = (s: GrantScope) =>
+    s.flatMap((e) => e.tools.flatMap((t) => e.resources.map((r) => ({ tools: [t], resources: [r] }))));
+  return [...pairs(a).filter((p) => scopeCovers(b, [p])), ...pairs(b).filter((p) => scopeCovers(a, [p]))];
+}
+
+/**
+ * Mints grants: root grants for a new agent (operators and the controller itself), and child grants by RFC
+ * 8693 token exchange. Every grant is a policy decision: within the role template, the TTL caps, and for a
+ * child within its parent and the spawn limits. Grants and denials are written to the ledger.
+ */
+export class GrantIssuer {
+  readonly #deps: IssuerDeps;
+  readonly #clock: () => Date;
+
+  constructor(deps: IssuerDeps) {
+    this.#deps = deps;
+    this.#clock = deps.clock ?? (() => new Date());
+  }
+
+  /** Registers a root agent and mints its first grant. */
+  async mint(input: MintRequest): Promise<IssuedGrant> {
+    const request = parse(MintRequest, input);
+    const role = request.role ?? request.persona;
+    const template = await this.#template(
+      request.tenant,
+      request.audience,
+      request.persona,
+      role,
+      request.actor,
+    );
+    const scope = request.scope ?? template.scope;
+    await this.#within(
+      request.tenant,
+      request.actor,
+      template.scope,
+      scope,
+      `role template ${request.audience}/${role}`,
+    );
+    const ttl = await this.#ttl(request.tenant, request.actor, template.ttlMinutes, request.ttlMinutes);
+    const now = this.#clock();
+    return this.#issue({
+      tenant: request.tenant,
+      persona: request.persona,
+      role,
+      audience: request.audience,
+      scope,
+      exp: Math.floor(now.getTime() / 1000) + ttl * 60,
+      depth: 0,
+      anc: [],
+      actor: request.actor,
+    });
+  }
+
+  /** Exchanges a parent's grant for a new child agent's grant on the same server. */
+  async exchange(input: ExchangeRequest): Promise<IssuedGrant> {
+    const request = parse(ExchangeRequest, input);
+    const payload = JSON.parse(
+      Buffer.from(request.subjectToken.split(".")[1] ?? "", "base64url").toString() || "{}",
+    );
+    const audience = ServerName.safeParse(payload.aud);
+    if (!audience.success)
+      throw new GrantRequestError("invalid grant request: subjectToken has no known audience");
+    const parent = await this.#deps.verifierFor(audience.data).verify(request.subjectToken);
+    const role = request.role ?? request.persona;
+    const actor = parent.sub;
+    const template = await this.#template(parent.tenant, parent.aud, request.persona, role, actor);
+
+    const [children, liveAgents] = await withTenant(this.#deps.db, parent.tenant, (tx) =>
+      Promise.all([liveCount(tx, eq(agents.parentId, parent.sub)), liveCount(tx)]),
+    );
+    const spawn = this.#deps.policies.engine.decide({
+      principal: { tenant: parent.tenant, persona: parent.persona, role: parent.role },
+      action: "spawn_agent",
+      resource: { server: "ai", kind: "team", name: parent.tenant },
+      context: {
+        childPersona: request.persona,
+        children,
+        depth: parent.depth,
+        usage: { agents: liveAgents },
+      },
+    });
+    if (spawn.effect !== "allow") {
+      const reasons =
+        spawn.effect === "deny" ? spawn.reasons : ["spawning this persona needs approval", ...spawn.reasons];
+      await this.#deny(parent.tenant, actor, reasons, spawn.policies);
+    }
+
+    const allowed = intersect(parent.scope, template.scope);
+    const scope = request.scope ?? allowed;
+    if (scope.length === 0)
+      await this.#deny(
+        parent.tenant,
+        actor,
+        [`the parent's scope shares nothing with role template ${parent.aud}/${role}`],
+        ["scope"],
+      );
+    await this.#within(parent.tenant, actor, parent.scope, scope, `the parent grant ${parent.jti}`);
+    await this.#within(parent.tenant, actor, template.scope, scope, `role template ${parent.aud}/${role}`);
+    const ttl = await this.#ttl(parent.tenant, actor, template.ttlMinutes, request.ttlMinutes);
+    const now = this.#clock();
+    return this.#issue({
+      tenant: parent.tenant,
+      persona: request.persona,
+      role,
+      audience: parent.aud,
+      scope,
+      exp: Math.min(Math.floor(now.getTime() / 1000) + ttl * 60, parent.exp),
+      depth: parent.depth + 1,
+      anc: [parent.jti, ...parent.anc],
+      act: { sub: parent.sub, ...(parent.act ? { act: parent.act } : {}) },
+      parent: { agentId: parent.sub, jti: parent.jti },
+      actor,
+    });
+  }
+
+  async #template(tenant: string, audience: ServerName, persona: string, role: string, actor: string) {
+    if ((PERSONAS as readonly string[]).includes(persona) && role !== persona)
+      await this.#deny(
+        tenant,
+        actor,
+        [`persona ${persona} may only hold its own role template, not ${role}`],
+        ["role-template"],
+      );
+    const file = this.#deps.policies.sources.roles.find((r) => r.server === audience);
+    const template = file?.roles[role];
+    if (!template)
+      return this.#deny(tenant, actor, [`there is no role template ${audience}/${role}`], ["role-template"]);
+    return { scope: bindTenant(template.scopes, tenant), ttlMinutes: template.ttl_minutes };
+  }
+
+  async #within(
+    tenant: string,
+    actor: string,
+    outer: GrantScope,
+    inner: GrantScope,
+    what: string,
+  ): Promise<void> {
+    if (scopeCovers(outer, inner)) return;
+    await this.#deny(
+      tenant,
+      actor,
+      [`${what} does not allow ${uncovered(outer, inner).join(", ")}`],
+      ["scope"],
+    );
+  }
+
+  async #ttl(tenant: string, actor: string, templateMinutes: number, requested?: number): Promise<number> {
+    const cap = Math.min(templateMinutes, this.#deps.policies.sources.limits.grants.max_ttl_minutes);
+    if (requested !== undefined && requested > cap)
+      await this.#deny(tenant, actor, [`a grant may live at most ${cap} minutes, not ${requested}`], ["ttl"]);
+    return requested ?? cap;
+  }
+
+  async #deny(tenant: string, actor: string, reasons: string[], policies: string[]): Promise<never> {
+    await this.#deps.ledger.append({
+      tenant,
+      actor,
+      action: "grant.denied",
+      resource: `tenant:${tenant}`,
+      payload: { reasons, policies },
+    });
+    throw new GrantDenied(reasons, policies);
+  }
+
+  async #issue(g: {
+    tenant: string;
+    persona: string;
+    role: string;
+    audience: ServerName;
+    scope: GrantScope;
+    exp: number;
+    depth: number;
+    anc: string[];
+    act?: ActorChain;
+    parent?: { agentId: string; jti: string };
+    actor: string;
+  }): Promise<IssuedGrant> {
+    const now = this.#clock();
+    const agentId = `agt_${randomUUID()}`;
+    const claims: GrantClaims = {
+      iss: ISSUER,
+      sub: agentId,
+      aud: g.audience,
+      tenant: g.tenant,
+      persona: g.persona,
+      role: g.role,
+      scope: g.scope,
+      jti: `grt_${randomUUID()}`,
+      iat: Math.floor(now.getTime() / 1000),
+      exp: g.exp,
+      depth: g.depth,
+      anc: g.anc,
+      ...(g.act ? { act: g.act } : {}),
+    };
+    const entry = this.#deps.ledger.prepare({
+      tenant: g.tenant,
+      actor: g.actor,
+      action: g.parent ? "grant.exchanged" : "grant.minted",
+      resource: `agent:${agentId}`,
+      payload: {
+        jti: claims.jti,
+        aud: g.audience,
+        persona: g.persona,
+        role: g.role,
+        scope: g.scope,
+        exp: g.exp,
+        depth: g.depth,
+        ...(g.parent ? { parentJti: g.parent.jti, parentAgent: g.parent.agentId } : {}),
+      },
+    });
+    // The agent, its grant and the ledger entry commit together, or not at all.
+    await withTenant(this.#deps.db, g.tenant, async (tx) => {
+      await tx.insert(agents).values({
+        id: agentId,
+        tenantId: g.tenant,
+        persona: g.persona,
+        parentId: g.parent?.agentId ?? null,
+        depth: g.depth,
+        createdByGrant: g.parent?.jti ?? null,
+      });
+      await tx.insert(grants).values({
+        jti: claims.jti,
+        tenantId: g.tenant,
+        agentId,
+        audience: g.audience,
+        role: g.role,
+        scope: g.scope,
+        parentJti: g.parent?.jti ?? null,
+        issuedAt: now,
+        expiresAt: new Date(g.exp * 1000),
+      });
+      await appendInTransaction(tx, [entry], now);
+    });
+    return { token: await signGrant(claims, this.#deps.ring), claims, agentId };
+  }
+}
+
+function liveCount(tx: Tx, where?: ReturnType<typeof eq>): Promise<number> {
+  return tx
+    .select({ n: count() })
+    .from(agents)
+    .where(and(isNull(agents.revokedAt), where))
+    .then((rows) => rows[0]?.n ?? 0);
+}
