@@ -5,6 +5,8 @@ import { migrateDatabase } from "../controller/db/migrate.ts";
 export interface BenchDatabase {
   name: string;
   database: Database;
+  /** For PostgreSQL, so a benchmark can open a second connection as another process would. */
+  url?: string;
   dispose(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function databases(adminUrl: string | undefined): Promise<BenchData
   list.push({
     name: "PostgreSQL",
     database,
+    url: url.toString(),
     async dispose() {
       await database.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);

@@ -8,6 +8,7 @@
 import { generateLedgerKeys } from "../controller/ledger/keys.ts";
 import { databases } from "./databases.ts";
 import { benchDecide, formatDecide } from "./decide.ts";
+import { benchKillSwitch, formatKill } from "./kill-switch.ts";
 import { benchLedgerAppend, formatAppend } from "./ledger-append.ts";
 import { benchLedgerVerify, formatVerify } from "./ledger-verify.ts";
 import { table } from "./stats.ts";
@@ -38,6 +39,16 @@ try {
   for (const { name, database } of backends)
     rows.push(...(await benchLedgerAppend(database, name, quick ? 20 : 400, keys)));
   out(table("ledger append throughput vs plain INSERT of the same rows", formatAppend(rows)));
+
+  const kills = [];
+  for (const { name, database, url } of backends)
+    kills.push(await benchKillSwitch(database, name, keys, quick ? 500 : 10_000, url));
+  out(
+    table(
+      "kill switch: revoke a tenant's live grants until another connection's verifier denies",
+      formatKill(kills),
+    ),
+  );
 } finally {
   for (const backend of backends) await backend.dispose();
 }

@@ -9,7 +9,7 @@ import type { RevocationCheck } from "./verifier.ts";
  * adds to it as it revokes; `reload` reads the table (at start, and as the safety net behind notifications).
  */
 export class RevocationList implements RevocationCheck {
-  #revoked = new Set<string>();
+  readonly #revoked = new Set<string>();
 
   isRevoked(jti: string): boolean {
     return this.#revoked.has(jti);
@@ -23,7 +23,10 @@ export class RevocationList implements RevocationCheck {
     return this.#revoked.size;
   }
 
-  /** Replaces the list with every revocation of a grant that has not expired yet. */
+  /**
+   * Adds every revocation of a grant that has not expired yet. It only ever adds: an announcement that
+   * arrives while the query runs must not be lost by replacing the set with an older snapshot.
+   */
   async reload(db: Db, now = new Date()): Promise<void> {
     const rows = await asPlatform(db, (tx) =>
       tx
@@ -31,6 +34,6 @@ export class RevocationList implements RevocationCheck {
         .from(grantRevocations)
         .where(gt(grantRevocations.expiresAt, now)),
     );
-    this.#revoked = new Set(rows.map((r) => r.jti));
+    this.add(rows.map((r) => r.jti));
   }
 }

@@ -5,6 +5,7 @@ import { agents, grantRevocations, grants, tenants } from "../db/schema.ts";
 import { asPlatform, withTenant } from "../db/scope.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { appendInTransaction } from "../ledger/store.ts";
+import { announceRevocations } from "./revocation-feed.ts";
 import type { RevocationList } from "./revocations.ts";
 
 export interface RevokerDeps {
@@ -82,6 +83,7 @@ export class GrantRevoker {
           )
           .onConflictDoNothing();
       const jtis = marked.map((g) => g.jti);
+      await announceRevocations(tx, jtis);
       await appendInTransaction(
         tx,
         [this.#deps.ledger.prepare({ tenant, actor, action, resource, payload: { grants: jtis } })],

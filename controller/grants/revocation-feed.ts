@@ -1,0 +1,54 @@
+import { sql } from "drizzle-orm";
+import type { Database, Tx } from "../db/database.ts";
+import type { RevocationList } from "./revocations.ts";
+
+/** The PostgreSQL channel revocations are announced on, in the revoking transaction (delivered on commit). */
+export const REVOCATION_CHANNEL = "factory_grant_revocations";
+
+/** NOTIFY payloads are limited to 8000 bytes; grant ids are ~40 characters. */
+const PER_NOTIFICATION = 150;
+
+/** Announces revoked grant ids to every process following the feed, once `tx` commits. */
+export async function announceRevocations(tx: Tx, jtis: readonly string[]): Promise<void> {
+  for (let i = 0; i < jtis.length; i += PER_NOTIFICATION) {
+    const payload = JSON.stringify(jtis.slice(i, i + PER_NOTIFICATION));
+    await tx.execute(sql`select pg_notify(${REVOCATION_CHANNEL}, ${payload})`);
+  }
+}
+
+export interface RevocationFeed {
+  stop(): Promise<void>;
+}
+
+/**
+ * Keeps `list` current in this process: loads every revocation, applies each announcement as it arrives,
+ * and reconciles with the table every `reconcileSeconds` as a safety net for a dropped connection.
+ */
+export async function followRevocations(
+  database: Database,
+  list: RevocationList,
+  options: { reconcileSeconds: number; onError?: (error: unknown) => void },
+): Promise<RevocationFeed> {
+  const apply = (payload: string) => {
+    try {
+      list.add(JSON.parse(payload) as string[]);
+    } catch (error) {
+      options.onError?.(error);
+    }
+  };
+  const unlisten =
+    database.kind === "postgres"
+      ? await database.client.listen(REVOCATION_CHANNEL, apply).then((request) => () => request.unlisten())
+      : await database.client.listen(REVOCATION_CHANNEL, apply);
+  await list.reload(database.db);
+  const timer = setInterval(() => {
+    list.reload(database.db).catch((error) => options.onError?.(error));
+  }, options.reconcileSeconds * 1000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await unlisten();
+    },
+  };
+}
