@@ -143,3 +143,9 @@ export const grantRevocations = pgTable("grant_revocations", {
   expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
   revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
 });
+
+/** Tenants whose every grant issued up to `revoked_at` is dead: the kill switch, O(1) to check and to spread. */
+export const tenantRevocations = pgTable("tenant_revocations", {
+  tenantId: text("tenant_id").primaryKey(),
+  revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }).notNull(),
+});

@@ -212,12 +212,21 @@ describe.each(backends)("grants on %s", (backend) => {
     expect(await codeOf(globex.token)).toBe("accepted");
     const elsewhere = new RevocationList();
     await elsewhere.reload(database.db);
-    expect(elsewhere.isRevoked(acme.claims.jti)).toBe(true);
-    expect(elsewhere.isRevoked(globex.claims.jti)).toBe(false);
+    const reloaded = new GrantVerifier({
+      audience: "github",
+      jwks: () => ring.jwks(),
+      revocations: elsewhere,
+    });
+    await expect(reloaded.verify(acme.token)).rejects.toMatchObject({ code: "grant_revoked" });
+    expect((await reloaded.verify(globex.token)).tenant).toBe("globex");
     const [tenant] = await asPlatform(database.db, (tx) =>
       tx.select().from(tenants).where(eq(tenants.id, "acme")),
     );
     expect(tenant?.status).toBe("suspended");
+    expect(await deniedWith(founder())).toBe("tenant acme is suspended");
+    expect(await deniedWith(founder("nosuch"))).toBe("there is no tenant nosuch");
+    const marked = await withTenant(database.db, "acme", (tx) => tx.select().from(agents));
+    expect(marked.every((a) => a.revokedAt !== null)).toBe(true);
     expect(await ledger.verify()).toMatchObject({ ok: true });
   });
 });

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { and, count, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../db/database.ts";
-import { agents, grants } from "../db/schema.ts";
-import { withTenant } from "../db/scope.ts";
+import { agents, grants, tenants } from "../db/schema.ts";
+import { asPlatform, withTenant } from "../db/scope.ts";
 import { TenantId } from "../ids.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { appendInTransaction } from "../ledger/store.ts";
@@ -191,6 +191,16 @@ export class GrantIssuer {
   }
 
   async #template(tenant: string, audience: ServerName, persona: string, role: string, actor: string) {
+    const [row] = await asPlatform(this.#deps.db, (tx) =>
+      tx.select({ status: tenants.status }).from(tenants).where(eq(tenants.id, tenant)),
+    );
+    if (row?.status !== "active")
+      await this.#deny(
+        tenant,
+        actor,
+        [row ? `tenant ${tenant} is suspended` : `there is no tenant ${tenant}`],
+        ["tenant"],
+      );
     if ((PERSONAS as readonly string[]).includes(persona) && role !== persona)
       await this.#deny(
         tenant,

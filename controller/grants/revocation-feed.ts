@@ -8,12 +8,21 @@ export const REVOCATION_CHANNEL = "factory_grant_revocations";
 /** NOTIFY payloads are limited to 8000 bytes; grant ids are ~40 characters. */
 const PER_NOTIFICATION = 150;
 
+/** What travels on the channel: revoked grant ids, or a tenant killed at a moment (epoch seconds). */
+type Announcement = { jtis: string[] } | { tenant: string; at: number };
+
+const notify = (tx: Tx, message: Announcement) =>
+  tx.execute(sql`select pg_notify(${REVOCATION_CHANNEL}, ${JSON.stringify(message)})`);
+
 /** Announces revoked grant ids to every process following the feed, once `tx` commits. */
 export async function announceRevocations(tx: Tx, jtis: readonly string[]): Promise<void> {
-  for (let i = 0; i < jtis.length; i += PER_NOTIFICATION) {
-    const payload = JSON.stringify(jtis.slice(i, i + PER_NOTIFICATION));
-    await tx.execute(sql`select pg_notify(${REVOCATION_CHANNEL}, ${payload})`);
-  }
+  for (let i = 0; i < jtis.length; i += PER_NOTIFICATION)
+    await notify(tx, { jtis: jtis.slice(i, i + PER_NOTIFICATION) });
+}
+
+/** Announces a tenant kill: one small message however many grants the tenant holds. */
+export function announceTenantKill(tx: Tx, tenant: string, at: number): Promise<unknown> {
+  return notify(tx, { tenant, at });
 }
 
 export interface RevocationFeed {
@@ -31,7 +40,9 @@ export async function followRevocations(
 ): Promise<RevocationFeed> {
   const apply = (payload: string) => {
     try {
-      list.add(JSON.parse(payload) as string[]);
+      const message = JSON.parse(payload) as Announcement;
+      if ("jtis" in message) list.add(message.jtis);
+      else list.addTenant(message.tenant, message.at);
     } catch (error) {
       options.onError?.(error);
     }

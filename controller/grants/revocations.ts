@@ -1,22 +1,34 @@
 import { gt } from "drizzle-orm";
 import type { Db } from "../db/database.ts";
-import { grantRevocations } from "../db/schema.ts";
+import { grantRevocations, tenantRevocations } from "../db/schema.ts";
 import { asPlatform } from "../db/scope.ts";
 import type { RevocationCheck } from "./verifier.ts";
 
 /**
- * The revoked grant ids this process knows, answered from memory on every verification. The controller
- * adds to it as it revokes; `reload` reads the table (at start, and as the safety net behind notifications).
+ * The revocations this process knows, answered from memory on every verification: revoked grant ids, and
+ * killed tenants with the moment of the kill (every grant of theirs issued until then is dead). The
+ * controller adds to it as it revokes; `reload` reads the tables (at start, and as the safety net behind
+ * announcements).
  */
 export class RevocationList implements RevocationCheck {
   readonly #revoked = new Set<string>();
+  readonly #tenants = new Map<string, number>();
 
   isRevoked(jti: string): boolean {
     return this.#revoked.has(jti);
   }
 
+  tenantRevokedAt(tenant: string): number | undefined {
+    return this.#tenants.get(tenant);
+  }
+
   add(jtis: Iterable<string>): void {
     for (const jti of jtis) this.#revoked.add(jti);
+  }
+
+  /** Every grant of `tenant` issued at or before `at` (epoch seconds) is revoked. */
+  addTenant(tenant: string, at: number): void {
+    this.#tenants.set(tenant, Math.max(at, this.#tenants.get(tenant) ?? at));
   }
 
   get size(): number {
@@ -24,16 +36,20 @@ export class RevocationList implements RevocationCheck {
   }
 
   /**
-   * Adds every revocation of a grant that has not expired yet. It only ever adds: an announcement that
-   * arrives while the query runs must not be lost by replacing the set with an older snapshot.
+   * Adds every revocation of a grant that has not expired yet, and every tenant kill. It only ever adds: an
+   * announcement that arrives while the query runs must not be lost by replacing the list with an older snapshot.
    */
   async reload(db: Db, now = new Date()): Promise<void> {
-    const rows = await asPlatform(db, (tx) =>
-      tx
-        .select({ jti: grantRevocations.jti })
-        .from(grantRevocations)
-        .where(gt(grantRevocations.expiresAt, now)),
+    const [grants, tenants] = await asPlatform(db, (tx) =>
+      Promise.all([
+        tx
+          .select({ jti: grantRevocations.jti })
+          .from(grantRevocations)
+          .where(gt(grantRevocations.expiresAt, now)),
+        tx.select().from(tenantRevocations),
+      ]),
     );
-    this.add(rows.map((r) => r.jti));
+    this.add(grants.map((r) => r.jti));
+    for (const t of tenants) this.addTenant(t.tenantId, Math.floor(t.revokedAt.getTime() / 1000));
   }
 }

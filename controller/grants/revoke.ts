@@ -1,11 +1,11 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
-import { agents, grantRevocations, grants, tenants } from "../db/schema.ts";
-import { asPlatform, withTenant } from "../db/scope.ts";
+import { agents, grantRevocations, grants, tenantRevocations, tenants } from "../db/schema.ts";
+import { withTenant } from "../db/scope.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { appendInTransaction } from "../ledger/store.ts";
-import { announceRevocations } from "./revocation-feed.ts";
+import { announceRevocations, announceTenantKill } from "./revocation-feed.ts";
 import type { RevocationList } from "./revocations.ts";
 
 export interface RevokerDeps {
@@ -53,16 +53,35 @@ export class GrantRevoker {
     });
   }
 
-  /** The kill switch for a tenant: every agent and grant, and the tenant is suspended. */
-  async revokeTenant(tenant: string, actor: string): Promise<string[]> {
-    const jtis = await this.#revoke(tenant, actor, "tenant.killed", `tenant:${tenant}`, async (tx, now) => {
-      await tx.update(agents).set({ revokedAt: now }).where(isNull(agents.revokedAt));
-      return markGrants(tx, now);
+  /**
+   * The kill switch for a tenant. One small transaction records and announces the kill (every grant issued
+   * until now is dead, wherever it is verified) and suspends the tenant; the agents and grants are then
+   * marked for the lineage views.
+   */
+  async revokeTenant(tenant: string, actor: string): Promise<void> {
+    const now = (this.#deps.clock ?? (() => new Date()))();
+    const at = Math.floor(now.getTime() / 1000);
+    await withTenant(this.#deps.db, tenant, async (tx) => {
+      await tx
+        .insert(tenantRevocations)
+        .values({ tenantId: tenant, revokedAt: now })
+        .onConflictDoUpdate({ target: tenantRevocations.tenantId, set: { revokedAt: now } });
+      await tx.update(tenants).set({ status: "suspended" }).where(eq(tenants.id, tenant));
+      await announceTenantKill(tx, tenant, at);
+      const entry = {
+        tenant,
+        actor,
+        action: "tenant.killed",
+        resource: `tenant:${tenant}`,
+        payload: { grantsIssuedUntil: at },
+      };
+      await appendInTransaction(tx, [this.#deps.ledger.prepare(entry)], now);
     });
-    await asPlatform(this.#deps.db, (tx) =>
-      tx.update(tenants).set({ status: "suspended" }).where(eq(tenants.id, tenant)),
-    );
-    return jtis;
+    this.#deps.revocations.addTenant(tenant, at);
+    await withTenant(this.#deps.db, tenant, async (tx) => {
+      await tx.update(agents).set({ revokedAt: now }).where(isNull(agents.revokedAt));
+      await tx.update(grants).set({ revokedAt: now }).where(isNull(grants.revokedAt));
+    });
   }
 
   async #revoke(

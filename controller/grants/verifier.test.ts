@@ -2,6 +2,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { SignJWT } from "jose";
 import { beforeEach, describe, expect, it } from "vitest";
 import { type GrantClaims, ISSUER } from "./claims.ts";
+import { RevocationList } from "./revocations.ts";
 import { signGrant } from "./sign.ts";
 import { GrantKeyRing } from "./signing-keys.ts";
 import { type GrantErrorCode, GrantRejected, GrantVerifier } from "./verifier.ts";
@@ -37,15 +38,15 @@ async function rejectedWith(verifier: GrantVerifier, token: string): Promise<Gra
 
 describe("grant verification", () => {
   let ring: GrantKeyRing;
-  let revoked: Set<string>;
+  let revoked: RevocationList;
   let verifier: GrantVerifier;
   beforeEach(() => {
     ring = GrantKeyRing.inMemory(3600, now);
-    revoked = new Set();
+    revoked = new RevocationList();
     verifier = new GrantVerifier({
       audience: "github",
       jwks: () => ring.jwks(now),
-      revocations: { isRevoked: (jti) => revoked.has(jti) },
+      revocations: revoked,
       now: () => new Date(now),
     });
   });
@@ -102,10 +103,20 @@ describe("grant verification", () => {
 
   it("rejects a revoked grant and a grant whose ancestor was revoked", async () => {
     const token = await signGrant(claims(), ring);
-    revoked.add("g-root");
+    revoked.add(["g-root"]);
     expect(await rejectedWith(verifier, token)).toBe("grant_ancestor_revoked");
-    revoked.add("g-1");
+    revoked.add(["g-1"]);
     expect(await rejectedWith(verifier, token)).toBe("grant_revoked");
+  });
+
+  it("rejects every grant a killed tenant was issued up to the kill, and none issued after", async () => {
+    const before = await signGrant(claims({ jti: "g-old" }), ring);
+    const after = await signGrant(claims({ jti: "g-new", iat: seconds + 10 }), ring);
+    revoked.addTenant("acme", seconds);
+    expect(await rejectedWith(verifier, before)).toBe("grant_revoked");
+    expect((await verifier.verify(after)).jti).toBe("g-new");
+    const globex = await signGrant(claims({ jti: "g-globex", tenant: "globex" }), ring);
+    expect((await verifier.verify(globex)).jti).toBe("g-globex");
   });
 
   it("rejects garbage and claims that are not a grant's", async () => {
@@ -126,7 +137,7 @@ describe("grant verification", () => {
     const late = new GrantVerifier({
       audience: "github",
       jwks: () => ring.jwks(now + 3601_000),
-      revocations: { isRevoked: () => false },
+      revocations: new RevocationList(),
       now: () => new Date(now),
     });
     expect(await rejectedWith(late, before)).toBe("grant_unknown_kid");

@@ -30,6 +30,8 @@ export class GrantRejected extends Error {
 /** Answers from the revocation list this process keeps current (in memory, fed by the controller). */
 export interface RevocationCheck {
   isRevoked(jti: string): boolean;
+  /** When the tenant was killed (epoch seconds), if it was: its grants issued until then are dead. */
+  tenantRevokedAt(tenant: string): number | undefined;
 }
 
 export interface VerifierOptions {
@@ -90,6 +92,9 @@ export class GrantVerifier {
     const { revocations } = this.#options;
     if (revocations.isRevoked(claims.data.jti))
       throw new GrantRejected("grant_revoked", `grant ${claims.data.jti} was revoked`);
+    const killedAt = revocations.tenantRevokedAt(claims.data.tenant);
+    if (killedAt !== undefined && claims.data.iat <= killedAt)
+      throw new GrantRejected("grant_revoked", `every grant of tenant ${claims.data.tenant} was revoked`);
     const ancestor = claims.data.anc.find((jti) => revocations.isRevoked(jti));
     if (ancestor)
       throw new GrantRejected(
