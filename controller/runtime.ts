@@ -3,14 +3,18 @@ import type { Config } from "./config.ts";
 import { lockDataDir } from "./db/data-dir-lock.ts";
 import { type Database, openDatabase } from "./db/database.ts";
 import { migrateDatabase } from "./db/migrate.ts";
+import { type Grants, openGrants } from "./grants/grants.ts";
 import { loadLedgerKeys } from "./ledger/keys.ts";
 import { Ledger } from "./ledger/ledger.ts";
+import { type LoadedPolicies, loadPolicies } from "./policy/policies.ts";
 
-/** The controller's storage, opened and migrated, and its ledger. */
+/** The controller's storage, opened and migrated, its ledger, policies and grants. */
 export interface Runtime {
   config: Config;
   database: Database;
   ledger: Ledger;
+  policies: LoadedPolicies;
+  grants: Grants;
   close(): Promise<void>;
 }
 
@@ -32,14 +36,19 @@ export async function openRuntime(config: Config): Promise<Runtime> {
     await unlock();
     throw error;
   }
+  let grants: Grants | undefined;
   const close = async () => {
+    await grants?.close();
     await database.close();
     await unlock();
   };
   try {
     await migrateDatabase(database);
     const keys = await loadLedgerKeys(config.keysDir, config.ledger.hmacKey);
-    return { config, database, ledger: new Ledger(database.db, { keys }), close };
+    const ledger = new Ledger(database.db, { keys });
+    const policies = await loadPolicies(config.policiesDir);
+    grants = await openGrants({ database, ledger, policies, keysDir: config.keysDir });
+    return { config, database, ledger, policies, grants, close };
   } catch (error) {
     await close();
     throw error;

@@ -1,16 +1,19 @@
 import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { Database } from "../db/database.ts";
+import type { Grants } from "../grants/grants.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { Problem, renderProblem } from "./problem.ts";
+import { tokenRoutes } from "./token-routes.ts";
 
 export interface AppDeps {
   database: Database;
   ledger: Ledger;
+  grants: Grants;
 }
 
 /** The controller's HTTP API, without `listen`: tests call `app.request(...)`. */
-export function createApp({ database, ledger }: AppDeps): Hono {
+export function createApp({ database, ledger, grants }: AppDeps): Hono {
   const app = new Hono();
   app.onError(renderProblem);
   app.notFound(() => {
@@ -29,5 +32,6 @@ export function createApp({ database, ledger }: AppDeps): Hono {
   app.get("/ledger/head", async (c) => c.json(await ledger.head()));
   app.get("/ledger/checkpoints", async (c) => c.json({ checkpoints: await ledger.checkpoints() }));
   app.get("/.well-known/ledger-key.json", (c) => c.json({ keys: [ledger.publicJwk] }));
+  app.route("/", tokenRoutes(grants));
   return app;
 }

@@ -1,0 +1,120 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Hono } from "hono";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
+import { testLedger } from "../../test/support/ledger.ts";
+import { tenants } from "../db/schema.ts";
+import { asPlatform } from "../db/scope.ts";
+import { type Grants, openGrants } from "../grants/grants.ts";
+import { loadPolicies } from "../policy/policies.ts";
+import { createApp } from "./app.ts";
+
+const EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+const JWT = "urn:ietf:params:oauth:token-type:jwt";
+
+describe.each(backends)("the token endpoint on %s", (backend) => {
+  let database: TestDatabase;
+  let grants: Grants;
+  let app: Hono;
+  let keysDir: string;
+  let parentToken: string;
+  const exchange = (fields: Record<string, string>) =>
+    app.request("/oauth/token", { method: "POST", body: new URLSearchParams(fields) });
+  const base = () => ({
+    grant_type: EXCHANGE,
+    subject_token_type: JWT,
+    subject_token: parentToken,
+    persona: "dev",
+  });
+
+  beforeAll(async () => {
+    database = await freshDatabase(backend);
+    keysDir = await mkdtemp(join(tmpdir(), "sf-token-"));
+    const ledger = testLedger(database);
+    const policies = await loadPolicies(join(import.meta.dirname, "../../policies"));
+    grants = await openGrants({ database, ledger, policies, keysDir });
+    app = createApp({ database, ledger, grants });
+    await asPlatform(database.db, (tx) => tx.insert(tenants).values({ id: "acme", displayName: "Acme" }));
+    parentToken = (
+      await grants.issuer.mint({
+        tenant: "acme",
+        persona: "founder",
+        audience: "github",
+        actor: "operator:ada",
+      })
+    ).token;
+  });
+  afterAll(async () => {
+    await grants.close();
+    await database.dispose();
+    await rm(keysDir, { recursive: true, force: true });
+  });
+
+  it("publishes the grant signing keys, public parts only", async () => {
+    const response = await app.request("/.well-known/jwks.json");
+    expect(response.status).toBe(200);
+    const { keys } = (await response.json()) as { keys: Record<string, string>[] };
+    expect(keys).toEqual([
+      {
+        kty: "OKP",
+        crv: "Ed25519",
+        x: expect.any(String),
+        kid: grants.ring.current.kid,
+        alg: "EdDSA",
+        use: "sig",
+      },
+    ]);
+  });
+
+  it("exchanges a parent's grant for a child's (RFC 8693)", async () => {
+    const response = await exchange(base());
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      issued_token_type: JWT,
+      token_type: "Bearer",
+      agent_id: expect.stringMatching(/^agt_/),
+    });
+    const claims = await grants.verifierFor("github").verify(body.access_token as string);
+    expect(claims).toMatchObject({ persona: "dev", depth: 1, tenant: "acme" });
+    expect(body.expires_in).toBe(claims.exp - claims.iat);
+  });
+
+  it("answers OAuth errors for bad requests, bad grants and denials", async () => {
+    const error = async (fields: Record<string, string>) => {
+      const response = await exchange(fields);
+      return {
+        status: response.status,
+        body: (await response.json()) as { error: string; error_description: string },
+      };
+    };
+    expect(await error({ ...base(), grant_type: "password" })).toMatchObject({
+      status: 400,
+      body: { error: "unsupported_grant_type" },
+    });
+    expect(await error({ ...base(), persona: "" })).toMatchObject({
+      status: 400,
+      body: { error: "invalid_request", error_description: "persona is required" },
+    });
+    expect(await error({ ...base(), subject_token: `${parentToken.slice(0, -4)}AAAA` })).toMatchObject({
+      status: 400,
+      body: { error: "invalid_grant", error_description: expect.stringMatching(/^grant_bad_signature/) },
+    });
+    const wide = JSON.stringify([{ tools: ["contents_*"], resources: ["acme-api"] }]);
+    expect(await error({ ...base(), scope: wide })).toMatchObject({
+      status: 400,
+      body: { error: "invalid_scope" },
+    });
+    expect(await error({ ...base(), scope: "{not json" })).toMatchObject({
+      status: 400,
+      body: { error: "invalid_scope" },
+    });
+    expect(await error({ ...base(), persona: "cfo" })).toMatchObject({
+      status: 400,
+      body: { error: "unauthorized_client" },
+    });
+  });
+});

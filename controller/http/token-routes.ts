@@ -1,0 +1,85 @@
+import { Hono } from "hono";
+import type { Grants } from "../grants/grants.ts";
+import { GrantDenied, GrantRequestError } from "../grants/issue.ts";
+import { GrantScope } from "../grants/scope.ts";
+import { GrantRejected } from "../grants/verifier.ts";
+
+const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+const JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt";
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** RFC 6749 §5.2 error body; the token endpoint speaks OAuth, not problem+json. */
+const oauthError = (error: string, description: string) => ({ error, error_description: description });
+
+/**
+ * The public key set, and RFC 8693 token exchange: a parent agent trades its grant for a child agent's.
+ * Extension parameters: `persona` (required), `role`, and `scope` as our JSON scope.
+ */
+export function tokenRoutes(grants: Grants): Hono {
+  const app = new Hono();
+  app.get("/.well-known/jwks.json", (c) =>
+    c.json(grants.ring.jwks(), 200, { "cache-control": "max-age=60" }),
+  );
+
+  app.post("/oauth/token", async (c) => {
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const field = (name: string) => (typeof form[name] === "string" ? (form[name] as string) : undefined);
+    if (field("grant_type") !== TOKEN_EXCHANGE)
+      return c.json(oauthError("unsupported_grant_type", `grant_type must be ${TOKEN_EXCHANGE}`), 400);
+    if (field("subject_token_type") !== JWT_TYPE)
+      return c.json(oauthError("invalid_request", `subject_token_type must be ${JWT_TYPE}`), 400);
+    const subjectToken = field("subject_token");
+    const persona = field("persona");
+    if (!subjectToken) return c.json(oauthError("invalid_request", "subject_token is required"), 400);
+    if (!persona) return c.json(oauthError("invalid_request", "persona is required"), 400);
+    let scope: GrantScope | undefined;
+    if (field("scope") !== undefined) {
+      const parsed = GrantScope.safeParse(parseJson(field("scope") as string));
+      if (!parsed.success)
+        return c.json(oauthError("invalid_scope", "scope must be a JSON array of {tools, resources}"), 400);
+      scope = parsed.data;
+    }
+    try {
+      const role = field("role");
+      const issued = await grants.issuer.exchange({
+        subjectToken,
+        persona,
+        ...(role ? { role } : {}),
+        ...(scope ? { scope } : {}),
+      });
+      return c.json(
+        {
+          access_token: issued.token,
+          issued_token_type: JWT_TYPE,
+          token_type: "Bearer",
+          expires_in: issued.claims.exp - issued.claims.iat,
+          agent_id: issued.agentId,
+        },
+        200,
+        { "cache-control": "no-store" },
+      );
+    } catch (error) {
+      if (error instanceof GrantRejected)
+        return c.json(oauthError("invalid_grant", `${error.code}: ${error.message}`), 400);
+      if (error instanceof GrantRequestError)
+        return c.json(oauthError("invalid_request", error.message), 400);
+      if (error instanceof GrantDenied)
+        return c.json(
+          oauthError(
+            error.policies.includes("scope") ? "invalid_scope" : "unauthorized_client",
+            error.message,
+          ),
+          400,
+        );
+      throw error;
+    }
+  });
+  return app;
+}
