@@ -9,6 +9,7 @@ import type { Ledger } from "../ledger/ledger.ts";
 import type { ServerName } from "../policy/model.ts";
 import { loadPolicies } from "../policy/policies.ts";
 import { GrantDenied, GrantIssuer } from "./issue.ts";
+import { lineage } from "./lineage.ts";
 import { RevocationList } from "./revocations.ts";
 import { GrantRevoker } from "./revoke.ts";
 import { GrantKeyRing } from "./signing-keys.ts";
@@ -197,6 +198,21 @@ describe.each(backends)("grants on %s", (backend) => {
     const revoked = await revoker.revokeAgent("initech", parent.agentId, "operator:ada");
     expect(revoked.sort()).toEqual([parent.claims.jti, child.claims.jti, grandchildless.claims.jti].sort());
     expect(await codeOf(child.token)).toBe("grant_revoked");
+    const tree = await lineage(database.db, "initech", parent.agentId);
+    expect(tree).toMatchObject({
+      id: parent.agentId,
+      persona: "founder",
+      depth: 0,
+      revokedAt: expect.any(String),
+    });
+    expect(tree?.grants.map((g) => g.jti)).toEqual([parent.claims.jti]);
+    expect(tree?.children.map((c) => [c.persona, c.grants[0]?.jti, c.grants[0]?.revokedAt !== null])).toEqual(
+      [
+        ["ops", child.claims.jti, true],
+        ["dev", grandchildless.claims.jti, true],
+      ],
+    );
+    expect(await lineage(database.db, "acme", parent.agentId)).toBeUndefined(); // another tenant sees nothing
     const rows = await withTenant(database.db, "initech", (tx) =>
       tx.select().from(agents).where(eq(agents.parentId, parent.agentId)),
     );
