@@ -142,4 +142,19 @@ describe("grant verification", () => {
     });
     expect(await rejectedWith(late, before)).toBe("grant_unknown_kid");
   });
+
+  it("forgets a key the controller stopped publishing, at the next JWKS refresh", async () => {
+    let clock = now;
+    const before = await signGrant(claims({ exp: seconds + 7200 }), ring);
+    const longLived = new GrantVerifier({
+      audience: "github",
+      jwks: () => ring.jwks(clock),
+      revocations: new RevocationList(),
+      now: () => new Date(clock),
+    });
+    expect((await longLived.verify(before)).jti).toBe("g-1");
+    await ring.rotate(now);
+    clock = now + 3601_000; // the old key's overlap is over, and the cached JWKS is older than 5 minutes
+    expect(await rejectedWith(longLived, before)).toBe("grant_unknown_kid");
+  });
 });

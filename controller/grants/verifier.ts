@@ -4,6 +4,8 @@ import { GrantClaims, ISSUER } from "./claims.ts";
 
 type VerifyKey = Awaited<ReturnType<typeof importJWK>>;
 
+const JWKS_MAX_AGE_MS = 5 * 60_000;
+
 /** Why a grant was refused; each reason has its own stable code. */
 export type GrantErrorCode =
   | "grant_malformed"
@@ -51,6 +53,7 @@ export interface VerifierOptions {
 export class GrantVerifier {
   readonly #options: VerifierOptions;
   #keys = new Map<string, Promise<VerifyKey>>();
+  #fetchedAt = 0;
 
   constructor(options: VerifierOptions) {
     this.#options = options;
@@ -104,15 +107,20 @@ export class GrantVerifier {
     return claims.data;
   }
 
-  /** The key for `kid`, refreshing the JWKS once for a key id not seen yet (a rotation). */
+  /**
+   * The key for `kid`. The JWKS is fetched again for a key id not seen yet (a rotation), and at least every
+   * `JWKS_MAX_AGE_MS`, so a key the controller stopped publishing stops verifying here too.
+   */
   async #key(kid: string): Promise<VerifyKey> {
+    const now = (this.#options.now?.() ?? new Date()).getTime();
+    if (now - this.#fetchedAt > JWKS_MAX_AGE_MS) this.#keys.clear();
     let key = this.#keys.get(kid);
     if (!key) {
       const { keys } = await this.#options.jwks();
-      const jwk = keys.find((k) => k.kid === kid);
-      if (!jwk) throw new GrantRejected("grant_unknown_kid", `no published key has id ${kid}`);
-      key = importJWK(jwk, "EdDSA");
-      this.#keys.set(kid, key);
+      this.#fetchedAt = now;
+      this.#keys = new Map(keys.filter((k) => k.kid).map((k) => [k.kid as string, importJWK(k, "EdDSA")]));
+      key = this.#keys.get(kid);
+      if (!key) throw new GrantRejected("grant_unknown_kid", `no published key has id ${kid}`);
     }
     return key;
   }
