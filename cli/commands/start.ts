@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { loadConfig } from "../../controller/config.ts";
+import { ensureBootstrapAdmin } from "../../controller/operators/operators.ts";
 import { openRuntime } from "../../controller/runtime.ts";
 import { serveController } from "../../controller/serve.ts";
 
@@ -23,6 +24,11 @@ export function registerStart(program: Command): void {
       const runtime = await openRuntime(config);
       const controller = await serveController(runtime);
       process.stdout.write(`controller listening on ${controller.url} (database: ${where})\n`);
+      const adminKey = await ensureBootstrapAdmin(runtime.database.db);
+      if (adminKey)
+        process.stdout.write(
+          `first start: operator "admin" created. Its API key is shown this once; keep it safe:\n  ${adminKey}\n`,
+        );
       const stop = async () => {
         process.stderr.write("stopping…\n");
         await controller.close();

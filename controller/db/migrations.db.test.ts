@@ -59,11 +59,12 @@ describe.each(backends)("migrations on %s", (backend) => {
       "ledger_checkpoints",
       "ledger_entries",
       "ledger_head",
+      "operators",
       "tenant_revocations",
       "tenant_usage",
       "tenants",
     ]);
-    expect(first[1]).toEqual([{ n: 6 }]);
+    expect(first[1]).toEqual([{ n: 8 }]);
     expect(first[2]).toEqual([{ seq: 0, hash: "0".repeat(64) }]);
     expect(first[3]).toEqual(
       ["agents", "grants", "tenant_usage"].map((tablename) => ({

@@ -149,3 +149,13 @@ export const tenantRevocations = pgTable("tenant_revocations", {
   tenantId: text("tenant_id").primaryKey(),
   revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }).notNull(),
 });
+
+/** People who operate the controller (approve, mint, kill). Only a SHA-256 of each API key is kept. */
+export const operators = pgTable("operators", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  roles: jsonb("roles").$type<string[]>().notNull(),
+  keyHash: text("key_hash").notNull().unique(),
+  createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }),
+});

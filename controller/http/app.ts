@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { Database } from "../db/database.ts";
 import type { Grants } from "../grants/grants.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { operatorRoutes } from "./operator-routes.ts";
 import { Problem, renderProblem } from "./problem.ts";
 import { tokenRoutes } from "./token-routes.ts";
 
@@ -33,5 +34,6 @@ export function createApp({ database, ledger, grants }: AppDeps): Hono {
   app.get("/ledger/checkpoints", async (c) => c.json({ checkpoints: await ledger.checkpoints() }));
   app.get("/.well-known/ledger-key.json", (c) => c.json({ keys: [ledger.publicJwk] }));
   app.route("/", tokenRoutes(grants));
+  app.route("/", operatorRoutes({ db: database.db, ledger, grants }));
   return app;
 }

@@ -1,0 +1,108 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { Db } from "../db/database.ts";
+import { tenants } from "../db/schema.ts";
+import { asPlatform } from "../db/scope.ts";
+import type { Grants } from "../grants/grants.ts";
+import { GrantDenied, GrantRequestError, MintRequest } from "../grants/issue.ts";
+import { lineage } from "../grants/lineage.ts";
+import { TenantId } from "../ids.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import { type OperatorEnv, requireOperator } from "./operator-auth.ts";
+import { Problem, problemType } from "./problem.ts";
+import { jsonBody } from "./validate.ts";
+
+const NewTenant = z.object({ id: TenantId, displayName: z.string().min(1).max(200) });
+const InTenant = z.object({ tenant: TenantId });
+
+/** What only authenticated operators may do: create tenants, mint root grants, revoke, kill, and look at lineage. */
+export function operatorRoutes(deps: { db: Db; ledger: Ledger; grants: Grants }): Hono<OperatorEnv> {
+  const { db, ledger, grants } = deps;
+  const app = new Hono<OperatorEnv>();
+  // Per route, not `use("*")`: mounted at "/", a wildcard would also guard the public routes and 404s.
+  const auth = requireOperator(db);
+  const actor = (c: { get(key: "operator"): { name: string } }) => `operator:${c.get("operator").name}`;
+
+  app.post("/tenants", auth, async (c) => {
+    const body = await jsonBody(c, NewTenant);
+    const created = await asPlatform(db, (tx) =>
+      tx.insert(tenants).values(body).onConflictDoNothing().returning(),
+    );
+    if (created.length === 0)
+      throw new Problem(409, problemType("tenant-exists"), `tenant ${body.id} already exists`);
+    await ledger.append({
+      tenant: body.id,
+      actor: actor(c),
+      action: "tenant.created",
+      resource: `tenant:${body.id}`,
+      payload: { displayName: body.displayName },
+    });
+    return c.json(created[0], 201);
+  });
+
+  app.post("/grants", auth, async (c) => {
+    const body = await jsonBody(c, MintRequest.omit({ actor: true }));
+    try {
+      const issued = await grants.issuer.mint({ ...body, actor: actor(c) });
+      return c.json(issued, 201, { "cache-control": "no-store" });
+    } catch (error) {
+      if (error instanceof GrantDenied)
+        throw new Problem(
+          403,
+          problemType("grant-denied"),
+          "the grant was denied",
+          error.reasons.join("; "),
+          {
+            reasons: error.reasons,
+            policies: error.policies,
+          },
+        );
+      if (error instanceof GrantRequestError)
+        throw new Problem(400, problemType("validation"), "the request is invalid", error.message);
+      throw error;
+    }
+  });
+
+  app.post("/grants/:jti/revoke", auth, async (c) => {
+    const { tenant } = await jsonBody(c, InTenant);
+    return c.json({ revoked: await grants.revoker.revokeGrant(tenant, c.req.param("jti"), actor(c)) });
+  });
+
+  app.post("/agents/:id/revoke", auth, async (c) => {
+    const { tenant } = await jsonBody(c, InTenant);
+    return c.json({ revoked: await grants.revoker.revokeAgent(tenant, c.req.param("id"), actor(c)) });
+  });
+
+  app.post("/tenants/:tenant/kill", auth, async (c) => {
+    const tenant = TenantId.safeParse(c.req.param("tenant"));
+    if (!tenant.success)
+      throw new Problem(
+        400,
+        problemType("validation"),
+        "the request is invalid",
+        `tenant: ${tenant.error.issues[0]?.message}`,
+      );
+    await grants.revoker.revokeTenant(tenant.data, actor(c));
+    return c.json({ killed: tenant.data });
+  });
+
+  app.get("/tenants/:tenant/agents/:id/lineage", auth, async (c) => {
+    const tenant = TenantId.safeParse(c.req.param("tenant"));
+    if (!tenant.success)
+      throw new Problem(
+        400,
+        problemType("validation"),
+        "the request is invalid",
+        `tenant: ${tenant.error.issues[0]?.message}`,
+      );
+    const tree = await lineage(db, tenant.data, c.req.param("id"));
+    if (!tree)
+      throw new Problem(
+        404,
+        problemType("not-found"),
+        `no agent ${c.req.param("id")} in tenant ${tenant.data}`,
+      );
+    return c.json(tree);
+  });
+  return app;
+}
