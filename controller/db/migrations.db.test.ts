@@ -56,6 +56,7 @@ describe.each(backends)("migrations on %s", (backend) => {
       "agents",
       "grant_revocations",
       "grants",
+      "intents",
       "ledger_checkpoints",
       "ledger_entries",
       "ledger_head",
@@ -64,10 +65,10 @@ describe.each(backends)("migrations on %s", (backend) => {
       "tenant_usage",
       "tenants",
     ]);
-    expect(first[1]).toEqual([{ n: 8 }]);
+    expect(first[1]).toEqual([{ n: 10 }]);
     expect(first[2]).toEqual([{ seq: 0, hash: "0".repeat(64) }]);
     expect(first[3]).toEqual(
-      ["agents", "grants", "tenant_usage"].map((tablename) => ({
+      ["agents", "grants", "intents", "tenant_usage"].map((tablename) => ({
         tablename,
         rowsecurity: true,
         forced: true,

@@ -10,6 +10,7 @@ import {
   smallint,
   text,
   timestamp,
+  uniqueIndex,
 } from "drizzle-orm/pg-core";
 
 /**
@@ -159,3 +160,36 @@ export const operators = pgTable("operators", {
   createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }),
 });
+
+/**
+ * Write intents: recorded, and decided, before a mutating tool runs; completed with its outcome after.
+ * Tenant-scoped. One row per idempotency key within a tenant, so a replay can never run twice.
+ */
+export const intents = pgTable(
+  "intents",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    idempotencyKey: text("idempotency_key").notNull(),
+    /** SHA-256 of the canonical request, to tell a replay from a reused key. */
+    requestHash: text("request_hash").notNull(),
+    grantJti: text("grant_jti").notNull(),
+    agentId: text("agent_id").notNull(),
+    server: text("server").notNull(),
+    tool: text("tool").notNull(),
+    resource: text("resource").notNull(),
+    arguments: jsonb("arguments").notNull(),
+    plan: jsonb("plan"),
+    decision: text("decision", { enum: ["allow", "deny", "needs-approval"] }).notNull(),
+    policies: jsonb("policies").$type<string[]>().notNull(),
+    reasons: jsonb("reasons").$type<string[]>().notNull(),
+    deadline: timestamp("deadline", { withTimezone: true, precision: 3 }).notNull(),
+    outcome: text("outcome", { enum: ["succeeded", "failed"] }),
+    outcomeDetail: jsonb("outcome_detail"),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    completedAt: timestamp("completed_at", { withTimezone: true, precision: 3 }),
+  },
+  (t) => [uniqueIndex("intents_tenant_idempotency").on(t.tenantId, t.idempotencyKey)],
+);

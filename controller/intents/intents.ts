@@ -1,0 +1,226 @@
+import { createHash, randomUUID } from "node:crypto";
+import { and, asc, eq, isNull, lt } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../db/database.ts";
+import { intents } from "../db/schema.ts";
+import { withTenant } from "../db/scope.ts";
+import type { GrantClaims } from "../grants/claims.ts";
+import { scopeAllows } from "../grants/scope.ts";
+import { canonicalJson } from "../ledger/canonical-json.ts";
+import type { Ledger } from "../ledger/ledger.ts";
+import type { PayloadInput } from "../ledger/sensitive.ts";
+import { appendInTransaction } from "../ledger/store.ts";
+import type { PolicyEngine } from "../policy/engine.ts";
+import type { Effect } from "../policy/request.ts";
+
+/** The idempotency key came back with a different request: refused, nothing recorded. */
+export class IdempotencyConflict extends Error {
+  override name = "IdempotencyConflict";
+}
+
+/** A malformed intent; the message names the field. */
+export class IntentRequestError extends Error {
+  override name = "IntentRequestError";
+}
+
+const IntentInput = z.object({
+  tool: z.string().regex(/^[a-z0-9_]+$/, "must be a tool name"),
+  resource: z.object({
+    kind: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be a resource kind"),
+    name: z.string().regex(/^[A-Za-z0-9._/-]{1,200}$/, "must be a resource name"),
+  }),
+  idempotencyKey: z.string().min(8, "must be at least 8 characters").max(200),
+  /** What the factory's dry run says will change. */
+  plan: z.unknown().optional(),
+  usage: z.record(z.string(), z.number().int().min(0)).optional(),
+  deadlineSeconds: z.number().int().positive().max(86_400).default(300),
+});
+export type IntentInput = z.input<typeof IntentInput> & { arguments: PayloadInput };
+
+export interface IntentDecision {
+  intentId: string;
+  decision: Effect;
+  policies: string[];
+  reasons: string[];
+  /** True when this answers a replay of an intent already recorded. */
+  replayed: boolean;
+}
+
+export interface IntentDeps {
+  db: Db;
+  ledger: Ledger;
+  engine: PolicyEngine;
+  clock?: () => Date;
+}
+
+/**
+ * Write intents. An MCP server records one before a mutating tool runs: the controller decides it (the
+ * grant's scope, then Cedar), and the intent and its decision are in the ledger before the answer leaves.
+ * The same idempotency key returns the original decision and can never be executed twice.
+ */
+export class Intents {
+  readonly #deps: IntentDeps;
+  readonly #clock: () => Date;
+  constructor(deps: IntentDeps) {
+    this.#deps = deps;
+    this.#clock = deps.clock ?? (() => new Date());
+  }
+
+  async record(grant: GrantClaims, input: IntentInput): Promise<IntentDecision> {
+    const parsed = IntentInput.safeParse(input);
+    if (!parsed.success) throw new IntentRequestError(`invalid intent:\n${z.prettifyError(parsed.error)}`);
+    const request = parsed.data;
+    const { ledger, engine } = this.#deps;
+    // The ledger's HMAC redaction also decides what the intent row keeps: no clear secrets anywhere.
+    const args = ledger.prepare({
+      tenant: grant.tenant,
+      actor: grant.sub,
+      action: "intent.recorded",
+      resource: "-",
+      payload: input.arguments,
+    }).payload;
+    const resource = `${grant.aud}:${request.resource.kind}:${request.resource.name}`;
+    const requestHash = createHash("sha256")
+      .update(canonicalJson({ grant: grant.jti, tool: request.tool, resource, args }))
+      .digest("hex");
+
+    const decision = scopeAllows(grant.scope, request.tool, request.resource.name)
+      ? engine.decide({
+          principal: { tenant: grant.tenant, persona: grant.persona, role: grant.role },
+          action: "call_tool",
+          resource: { server: grant.aud, kind: request.resource.kind, name: request.resource.name },
+          context: {
+            tool: request.tool,
+            readOnly: false,
+            ...(request.usage ? { usage: request.usage } : {}),
+          },
+        })
+      : {
+          effect: "deny" as const,
+          policies: ["grant-scope"],
+          reasons: [`grant ${grant.jti} does not cover ${request.tool} on ${request.resource.name}`],
+        };
+
+    const now = this.#clock();
+    const row = {
+      id: `int_${randomUUID()}`,
+      tenantId: grant.tenant,
+      idempotencyKey: request.idempotencyKey,
+      requestHash,
+      grantJti: grant.jti,
+      agentId: grant.sub,
+      server: grant.aud,
+      tool: request.tool,
+      resource,
+      arguments: args,
+      plan: request.plan ?? null,
+      decision: decision.effect,
+      policies: decision.policies,
+      reasons: decision.reasons,
+      deadline: new Date(now.getTime() + request.deadlineSeconds * 1000),
+    };
+    return withTenant(this.#deps.db, grant.tenant, async (tx) => {
+      const inserted = await tx
+        .insert(intents)
+        .values(row)
+        .onConflictDoNothing()
+        .returning({ id: intents.id });
+      if (inserted.length === 0) {
+        const [existing] = await tx
+          .select()
+          .from(intents)
+          .where(and(eq(intents.tenantId, grant.tenant), eq(intents.idempotencyKey, request.idempotencyKey)));
+        if (!existing || existing.requestHash !== requestHash)
+          throw new IdempotencyConflict(
+            `idempotency key ${request.idempotencyKey} was used for a different request`,
+          );
+        return {
+          intentId: existing.id,
+          decision: existing.decision,
+          policies: existing.policies,
+          reasons: existing.reasons,
+          replayed: true,
+        };
+      }
+      const entry = ledger.prepare({
+        tenant: grant.tenant,
+        actor: grant.sub,
+        action: "intent.recorded",
+        resource,
+        payload: {
+          intent: row.id,
+          grant: grant.jti,
+          tool: request.tool,
+          arguments: args,
+          decision: decision.effect,
+          policies: decision.policies,
+          idempotencyKey: request.idempotencyKey,
+        },
+      });
+      await appendInTransaction(tx, [entry], now);
+      return {
+        intentId: row.id,
+        decision: decision.effect,
+        policies: decision.policies,
+        reasons: decision.reasons,
+        replayed: false,
+      };
+    });
+  }
+
+  /** Records how an allowed intent ended; completing it again with the same outcome is a no-op. */
+  async complete(
+    tenant: string,
+    intentId: string,
+    outcome: { status: "succeeded" | "failed"; detail?: PayloadInput },
+  ): Promise<void> {
+    const detail = this.#deps.ledger.prepare({
+      tenant,
+      actor: "-",
+      action: "intent.completed",
+      resource: "-",
+      payload: outcome.detail ?? {},
+    }).payload;
+    const now = this.#clock();
+    await withTenant(this.#deps.db, tenant, async (tx) => {
+      const [intent] = await tx.select().from(intents).where(eq(intents.id, intentId));
+      if (!intent) throw new IntentRequestError(`there is no intent ${intentId} in tenant ${tenant}`);
+      if (intent.outcome !== null) {
+        if (intent.outcome === outcome.status) return;
+        throw new IntentRequestError(`intent ${intentId} already ${intent.outcome}`);
+      }
+      if (intent.decision !== "allow")
+        throw new IntentRequestError(`intent ${intentId} was not allowed (${intent.decision})`);
+      await tx
+        .update(intents)
+        .set({ outcome: outcome.status, outcomeDetail: detail, completedAt: now })
+        .where(eq(intents.id, intentId));
+      const entry = this.#deps.ledger.prepare({
+        tenant,
+        actor: intent.agentId,
+        action: "intent.completed",
+        resource: intent.resource,
+        payload: { intent: intentId, outcome: outcome.status, detail },
+      });
+      await appendInTransaction(tx, [entry], now);
+    });
+  }
+
+  /** Allowed intents past their deadline with no outcome: a tool that crashed or never reported back. */
+  overdue(tenant: string) {
+    const now = this.#clock();
+    return withTenant(this.#deps.db, tenant, (tx) =>
+      tx
+        .select({
+          id: intents.id,
+          tool: intents.tool,
+          resource: intents.resource,
+          deadline: intents.deadline,
+          agentId: intents.agentId,
+        })
+        .from(intents)
+        .where(and(eq(intents.decision, "allow"), isNull(intents.outcome), lt(intents.deadline, now)))
+        .orderBy(asc(intents.deadline)),
+    );
+  }
+}
