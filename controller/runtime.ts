@@ -4,6 +4,7 @@ import { lockDataDir } from "./db/data-dir-lock.ts";
 import { type Database, openDatabase } from "./db/database.ts";
 import { migrateDatabase } from "./db/migrate.ts";
 import { type Grants, openGrants } from "./grants/grants.ts";
+import { Intents } from "./intents/intents.ts";
 import { loadLedgerKeys } from "./ledger/keys.ts";
 import { Ledger } from "./ledger/ledger.ts";
 import { type LoadedPolicies, loadPolicies } from "./policy/policies.ts";
@@ -15,6 +16,7 @@ export interface Runtime {
   ledger: Ledger;
   policies: LoadedPolicies;
   grants: Grants;
+  intents: Intents;
   close(): Promise<void>;
 }
 
@@ -48,7 +50,8 @@ export async function openRuntime(config: Config): Promise<Runtime> {
     const ledger = new Ledger(database.db, { keys });
     const policies = await loadPolicies(config.policiesDir);
     grants = await openGrants({ database, ledger, policies, keysDir: config.keysDir });
-    return { config, database, ledger, policies, grants, close };
+    const intents = new Intents({ db: database.db, ledger, engine: policies.engine });
+    return { config, database, ledger, policies, grants, intents, close };
   } catch (error) {
     await close();
     throw error;

@@ -13,7 +13,12 @@ export interface RunningController {
  */
 export async function serveController(runtime: Runtime): Promise<RunningController> {
   const { config, ledger } = runtime;
-  const app = createApp({ database: runtime.database, ledger, grants: runtime.grants });
+  const app = createApp({
+    database: runtime.database,
+    ledger,
+    grants: runtime.grants,
+    intents: runtime.intents,
+  });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () =>
       resolve(s),

@@ -2,7 +2,9 @@ import { sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { Database } from "../db/database.ts";
 import type { Grants } from "../grants/grants.ts";
+import type { Intents } from "../intents/intents.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { intentRoutes } from "./intent-routes.ts";
 import { operatorRoutes } from "./operator-routes.ts";
 import { Problem, renderProblem } from "./problem.ts";
 import { tokenRoutes } from "./token-routes.ts";
@@ -11,10 +13,11 @@ export interface AppDeps {
   database: Database;
   ledger: Ledger;
   grants: Grants;
+  intents: Intents;
 }
 
 /** The controller's HTTP API, without `listen`: tests call `app.request(...)`. */
-export function createApp({ database, ledger, grants }: AppDeps): Hono {
+export function createApp({ database, ledger, grants, intents }: AppDeps): Hono {
   const app = new Hono();
   app.onError(renderProblem);
   app.notFound(() => {
@@ -34,6 +37,7 @@ export function createApp({ database, ledger, grants }: AppDeps): Hono {
   app.get("/ledger/checkpoints", async (c) => c.json({ checkpoints: await ledger.checkpoints() }));
   app.get("/.well-known/ledger-key.json", (c) => c.json({ keys: [ledger.publicJwk] }));
   app.route("/", tokenRoutes(grants));
-  app.route("/", operatorRoutes({ db: database.db, ledger, grants }));
+  app.route("/", operatorRoutes({ db: database.db, ledger, grants, intents }));
+  app.route("/", intentRoutes({ grants, intents }));
   return app;
 }

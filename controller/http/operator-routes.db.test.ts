@@ -1,25 +1,20 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestApp, testApp } from "../../test/support/app.ts";
 import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
-import { testLedger } from "../../test/support/ledger.ts";
 import { queryRows } from "../db/database.ts";
-import { type Grants, openGrants } from "../grants/grants.ts";
+import type { Grants } from "../grants/grants.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { createOperator, ensureBootstrapAdmin } from "../operators/operators.ts";
-import { loadPolicies } from "../policy/policies.ts";
-import { createApp } from "./app.ts";
 
 describe.each(backends)("operator routes on %s", (backend) => {
   let database: TestDatabase;
   let ledger: Ledger;
   let grants: Grants;
   let app: Hono;
-  let keysDir: string;
+  let harness: TestApp;
   let adminKey: string;
   const call = (method: string, path: string, body?: unknown, key = adminKey) =>
     app.request(path, {
@@ -30,17 +25,13 @@ describe.each(backends)("operator routes on %s", (backend) => {
 
   beforeAll(async () => {
     database = await freshDatabase(backend);
-    keysDir = await mkdtemp(join(tmpdir(), "sf-ops-"));
-    ledger = testLedger(database);
-    const policies = await loadPolicies(join(import.meta.dirname, "../../policies"));
-    grants = await openGrants({ database, ledger, policies, keysDir });
-    app = createApp({ database, ledger, grants });
+    harness = await testApp(database);
+    ({ app, ledger, grants } = harness);
     adminKey = (await ensureBootstrapAdmin(database.db)) as string;
   });
   afterAll(async () => {
-    await grants.close();
+    await harness.close();
     await database.dispose();
-    await rm(keysDir, { recursive: true, force: true });
   });
 
   it("creates the bootstrap admin once, and keeps only a hash of its key", async () => {

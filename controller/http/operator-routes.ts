@@ -7,6 +7,7 @@ import type { Grants } from "../grants/grants.ts";
 import { GrantDenied, GrantRequestError, MintRequest } from "../grants/issue.ts";
 import { lineage } from "../grants/lineage.ts";
 import { TenantId } from "../ids.ts";
+import type { Intents } from "../intents/intents.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { type OperatorEnv, requireOperator } from "./operator-auth.ts";
 import { Problem, problemType } from "./problem.ts";
@@ -16,8 +17,13 @@ const NewTenant = z.object({ id: TenantId, displayName: z.string().min(1).max(20
 const InTenant = z.object({ tenant: TenantId });
 
 /** What only authenticated operators may do: create tenants, mint root grants, revoke, kill, and look at lineage. */
-export function operatorRoutes(deps: { db: Db; ledger: Ledger; grants: Grants }): Hono<OperatorEnv> {
-  const { db, ledger, grants } = deps;
+export function operatorRoutes(deps: {
+  db: Db;
+  ledger: Ledger;
+  grants: Grants;
+  intents: Intents;
+}): Hono<OperatorEnv> {
+  const { db, ledger, grants, intents } = deps;
   const app = new Hono<OperatorEnv>();
   // Per route, not `use("*")`: mounted at "/", a wildcard would also guard the public routes and 404s.
   const auth = requireOperator(db);
@@ -103,6 +109,17 @@ export function operatorRoutes(deps: { db: Db; ledger: Ledger; grants: Grants })
         `no agent ${c.req.param("id")} in tenant ${tenant.data}`,
       );
     return c.json(tree);
+  });
+  app.get("/tenants/:tenant/intents/overdue", auth, async (c) => {
+    const tenant = TenantId.safeParse(c.req.param("tenant"));
+    if (!tenant.success)
+      throw new Problem(
+        400,
+        problemType("validation"),
+        "the request is invalid",
+        `tenant: ${tenant.error.issues[0]?.message}`,
+      );
+    return c.json({ overdue: await intents.overdue(tenant.data) });
   });
   return app;
 }

@@ -1,15 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TestApp, testApp } from "../../test/support/app.ts";
 import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
-import { testLedger } from "../../test/support/ledger.ts";
 import { tenants } from "../db/schema.ts";
 import { asPlatform } from "../db/scope.ts";
-import { type Grants, openGrants } from "../grants/grants.ts";
-import { loadPolicies } from "../policy/policies.ts";
-import { createApp } from "./app.ts";
+import type { Grants } from "../grants/grants.ts";
 
 const EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const JWT = "urn:ietf:params:oauth:token-type:jwt";
@@ -18,7 +13,7 @@ describe.each(backends)("the token endpoint on %s", (backend) => {
   let database: TestDatabase;
   let grants: Grants;
   let app: Hono;
-  let keysDir: string;
+  let harness: TestApp;
   let parentToken: string;
   const exchange = (fields: Record<string, string>) =>
     app.request("/oauth/token", { method: "POST", body: new URLSearchParams(fields) });
@@ -31,11 +26,8 @@ describe.each(backends)("the token endpoint on %s", (backend) => {
 
   beforeAll(async () => {
     database = await freshDatabase(backend);
-    keysDir = await mkdtemp(join(tmpdir(), "sf-token-"));
-    const ledger = testLedger(database);
-    const policies = await loadPolicies(join(import.meta.dirname, "../../policies"));
-    grants = await openGrants({ database, ledger, policies, keysDir });
-    app = createApp({ database, ledger, grants });
+    harness = await testApp(database);
+    ({ app, grants } = harness);
     await asPlatform(database.db, (tx) => tx.insert(tenants).values({ id: "acme", displayName: "Acme" }));
     parentToken = (
       await grants.issuer.mint({
@@ -47,9 +39,8 @@ describe.each(backends)("the token endpoint on %s", (backend) => {
     ).token;
   });
   afterAll(async () => {
-    await grants.close();
+    await harness.close();
     await database.dispose();
-    await rm(keysDir, { recursive: true, force: true });
   });
 
   it("publishes the grant signing keys, public parts only", async () => {

@@ -1,0 +1,64 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import type { Grants } from "../grants/grants.ts";
+import { IdempotencyConflict, IntentRequestError, type Intents } from "../intents/intents.ts";
+import { type GrantEnv, requireGrant } from "./grant-auth.ts";
+import { Problem, problemType } from "./problem.ts";
+import { jsonBody } from "./validate.ts";
+
+const IntentBody = z.object({
+  tool: z.string(),
+  resource: z.object({ kind: z.string(), name: z.string() }),
+  idempotencyKey: z.string(),
+  arguments: z.record(z.string(), z.unknown()).default({}),
+  plan: z.unknown().optional(),
+  deadlineSeconds: z.number().int().positive().optional(),
+});
+const OutcomeBody = z.object({
+  status: z.enum(["succeeded", "failed"]),
+  detail: z.record(z.string(), z.unknown()).optional(),
+});
+
+function asProblem(error: unknown): never {
+  if (error instanceof IdempotencyConflict)
+    throw new Problem(409, problemType("idempotency-conflict"), "idempotency key reused", error.message);
+  if (error instanceof IntentRequestError)
+    throw new Problem(400, problemType("validation"), "the intent is invalid", error.message);
+  throw error;
+}
+
+/**
+ * Intents as MCP servers report them, authenticated by the calling agent's grant: record (and get the
+ * decision) before a write, report the outcome after.
+ */
+export function intentRoutes(deps: { grants: Grants; intents: Intents }): Hono<GrantEnv> {
+  const app = new Hono<GrantEnv>();
+  const grant = requireGrant(deps.grants);
+
+  app.post("/intents", grant, async (c) => {
+    const body = await jsonBody(c, IntentBody);
+    const { deadlineSeconds, plan, ...rest } = body;
+    const decided = await deps.intents
+      .record(c.get("grant"), {
+        ...rest,
+        arguments: rest.arguments as never,
+        ...(plan === undefined ? {} : { plan }),
+        ...(deadlineSeconds ? { deadlineSeconds } : {}),
+      })
+      .catch(asProblem);
+    return c.json(decided, decided.replayed ? 200 : 201);
+  });
+
+  app.post("/intents/:id/outcome", grant, async (c) => {
+    const body = await jsonBody(c, OutcomeBody);
+    await deps.intents
+      .complete(c.get("grant").tenant, c.req.param("id"), {
+        status: body.status,
+        ...(body.detail ? { detail: body.detail as never } : {}),
+      })
+      .catch(asProblem);
+    return c.json({ intent: c.req.param("id"), outcome: body.status });
+  });
+
+  return app;
+}
