@@ -81,6 +81,15 @@ describe("factory start and audit", () => {
     expect(JSON.parse(tampered.stdout).problem).toMatchObject({ kind: "modified", seq: 1 });
   });
 
+  it("reports overdue intents per tenant, and refuses a malformed tenant id", async () => {
+    const none = await run(factoryBin, ["audit", "overdue", "--tenant", "acme", "--json"], env);
+    expect(none.code).toBe(0);
+    expect(JSON.parse(none.stdout)).toEqual({ tenant: "acme", overdue: [] });
+    const bad = await run(factoryBin, ["audit", "overdue", "--tenant", "ACME"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--tenant "ACME" must be 2-31 lowercase letters/);
+  });
+
   it("refuses a bad configuration naming the field, with exit code 2", async () => {
     const result = await run(factoryBin, ["audit", "verify"], { ...env, FACTORY_PORT: "seven" });
     expect(result.code).toBe(2);

@@ -1,10 +1,11 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { loadConfig } from "../../controller/config.ts";
+import { TenantId } from "../../controller/ids.ts";
 import { exportBundle } from "../../controller/ledger/bundle-export.ts";
 import { verifyBundle } from "../../controller/ledger/bundle-verify.ts";
 import { openRuntime, type Runtime } from "../../controller/runtime.ts";
-import { EXIT, emit, endProgress, progress } from "../output.ts";
+import { CliError, EXIT, emit, endProgress, progress } from "../output.ts";
 
 async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
   const runtime = await openRuntime(loadConfig());
@@ -41,6 +42,33 @@ export function registerAudit(program: Command): void {
           : `LEDGER TAMPERED (${report.problem?.kind} at ${report.problem?.seq}): ${report.problem?.message}`,
       );
       process.exitCode = report.ok ? EXIT.ok : EXIT.failed;
+    });
+
+  audit
+    .command("overdue")
+    .description(
+      "List a tenant's allowed write intents whose tool never reported an outcome by its deadline.",
+    )
+    .requiredOption("--tenant <id>", "tenant id")
+    .option("--json", "print the intents as JSON")
+    .addHelpText("after", "\nExit codes: 0 none overdue, 1 some overdue, 2 bad input.")
+    .action(async (opts: { tenant: string; json?: boolean }) => {
+      const tenant = TenantId.safeParse(opts.tenant);
+      if (!tenant.success)
+        throw new CliError(`--tenant ${JSON.stringify(opts.tenant)} ${tenant.error.issues[0]?.message}`);
+      const overdue = await withRuntime((r) => r.intents.overdue(tenant.data));
+      emit(Boolean(opts.json), { tenant: opts.tenant, overdue }, () =>
+        overdue.length === 0
+          ? `no overdue intents in ${opts.tenant}`
+          : [
+              `${overdue.length} overdue intent(s) in ${opts.tenant}:`,
+              ...overdue.map(
+                (i) =>
+                  `  ${i.id} ${i.tool} on ${i.resource} (deadline ${i.deadline.toISOString()}, agent ${i.agentId})`,
+              ),
+            ].join("\n"),
+      );
+      process.exitCode = overdue.length === 0 ? EXIT.ok : EXIT.failed;
     });
 
   audit
