@@ -91,6 +91,9 @@ describe.each(backends)("operator routes on %s", (backend) => {
     const tree = await call("GET", `/tenants/acme/agents/${agentId}/lineage`);
     expect(await tree.json()).toMatchObject({ id: agentId, persona: "founder", children: [] });
     expect((await call("GET", "/tenants/acme/agents/agt_nope/lineage")).status).toBe(404);
+    const badTenant = await call("GET", "/tenants/ACME/agents/agt_nope/lineage");
+    expect(badTenant.status).toBe(400);
+    expect(await badTenant.json()).toMatchObject({ detail: expect.stringMatching(/^tenant: must be/) });
     const entries = await ledger.entries({ limit: 50 });
     expect(entries.find((e) => e.action === "grant.minted")?.actor).toBe("operator:admin");
   });
