@@ -47,6 +47,9 @@ describe.each(backends)("intents over HTTP on %s", (backend) => {
     expect(await replay.json()).toMatchObject({ intentId: decided.intentId, replayed: true });
     const reused = await post("/intents", { ...intent("http-0001"), arguments: { branch: "main" } });
     expect(reused.status).toBe(409);
+    const nul = await post("/intents", { ...intent("http-0009"), arguments: { branch: "a\u0000b" } });
+    expect(nul.status).toBe(400);
+    expect(await nul.json()).toMatchObject({ detail: expect.stringMatching(/payload\.branch/) });
     const outcome = await post(`/intents/${decided.intentId}/outcome`, { status: "succeeded" });
     expect(await outcome.json()).toEqual({ intent: decided.intentId, outcome: "succeeded" });
   });

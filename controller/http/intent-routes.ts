@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Grants } from "../grants/grants.ts";
 import { IdempotencyConflict, IntentRequestError, type Intents } from "../intents/intents.ts";
+import { LedgerInputError } from "../ledger/errors.ts";
 import { type GrantEnv, requireGrant } from "./grant-auth.ts";
 import { Problem, problemType } from "./problem.ts";
 import { jsonBody } from "./validate.ts";
@@ -22,7 +23,7 @@ const OutcomeBody = z.object({
 function asProblem(error: unknown): never {
   if (error instanceof IdempotencyConflict)
     throw new Problem(409, problemType("idempotency-conflict"), "idempotency key reused", error.message);
-  if (error instanceof IntentRequestError)
+  if (error instanceof IntentRequestError || error instanceof LedgerInputError)
     throw new Problem(400, problemType("validation"), "the intent is invalid", error.message);
   throw error;
 }

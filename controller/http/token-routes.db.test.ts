@@ -82,6 +82,10 @@ describe.each(backends)("the token endpoint on %s", (backend) => {
         body: (await response.json()) as { error: string; error_description: string },
       };
     };
+    expect(await error({ ...base(), subject_token: "not.a.token" })).toMatchObject({
+      status: 400,
+      body: { error: "invalid_request" },
+    });
     expect(await error({ ...base(), grant_type: "password" })).toMatchObject({
       status: 400,
       body: { error: "unsupported_grant_type" },
