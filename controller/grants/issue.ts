@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Db, Tx } from "../db/database.ts";
 import { agents, grants, tenants } from "../db/schema.ts";
 import { asPlatform, withTenant } from "../db/scope.ts";
-import { TenantId } from "../ids.ts";
+import { Identifier, TenantId } from "../ids.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { appendInTransaction } from "../ledger/store.ts";
 import { PERSONAS, ServerName } from "../policy/model.ts";
@@ -32,10 +32,9 @@ export class GrantRequestError extends Error {
   override name = "GrantRequestError";
 }
 
-const Persona = z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be a persona name");
 const Request = z.object({
-  persona: Persona,
-  role: Persona.optional().describe("defaults to the persona's own role template"),
+  persona: Identifier,
+  role: Identifier.optional().describe("defaults to the persona's own role template"),
   scope: GrantScope.optional().describe(
     "defaults to the whole role template (or, for a child, what it shares with the parent)",
   ),

@@ -6,6 +6,7 @@ import { intents } from "../db/schema.ts";
 import { withTenant } from "../db/scope.ts";
 import type { GrantClaims } from "../grants/claims.ts";
 import { scopeAllows } from "../grants/scope.ts";
+import { Identifier, ResourceName, ToolName } from "../ids.ts";
 import { canonicalJson } from "../ledger/canonical-json.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { PayloadInput } from "../ledger/sensitive.ts";
@@ -24,10 +25,10 @@ export class IntentRequestError extends Error {
 }
 
 const IntentInput = z.object({
-  tool: z.string().regex(/^[a-z0-9_]+$/, "must be a tool name"),
+  tool: ToolName,
   resource: z.object({
-    kind: z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be a resource kind"),
-    name: z.string().regex(/^[A-Za-z0-9._/-]{1,200}$/, "must be a resource name"),
+    kind: Identifier,
+    name: ResourceName,
   }),
   idempotencyKey: z.string().min(8, "must be at least 8 characters").max(200),
   /** What the factory's dry run says will change. */

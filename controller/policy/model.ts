@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TenantId } from "../ids.ts";
+import { Identifier, TenantId } from "../ids.ts";
 
 /** The MCP servers policies can scope; each fronts one governance factory. */
 export const ServerName = z.enum(["github", "azure-devops", "database", "ai"]);
@@ -11,7 +11,6 @@ export type ActionName = z.infer<typeof ActionName>;
 
 export const PERSONAS = ["founder", "dev", "ops", "sec", "finance"] as const;
 
-const Identifier = z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be lowercase letters, digits, - or _");
 /** `<area>_<verb>_<noun>` tool names, with `*` as a wildcard. */
 const ToolPattern = z
   .string()

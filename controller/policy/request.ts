@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { TenantId } from "../ids.ts";
+import { Identifier, ResourceName, TenantId, ToolName } from "../ids.ts";
 import { ActionName, ServerName } from "./model.ts";
-
-const Identifier = z.string().regex(/^[a-z][a-z0-9_-]*$/, "must be lowercase letters, digits, - or _");
 
 /** "May this principal do this action on this resource, in this context?" */
 export const DecisionRequest = z.object({
@@ -15,16 +13,13 @@ export const DecisionRequest = z.object({
   resource: z.object({
     server: ServerName,
     kind: Identifier,
-    name: z.string().regex(/^[A-Za-z0-9._/-]{1,200}$/, "must be 1-200 letters, digits, . _ / or -"),
+    name: ResourceName,
     /** The tenant that owns the resource, when the caller knows it from its registry. */
     tenant: TenantId.optional(),
   }),
   context: z
     .object({
-      tool: z
-        .string()
-        .regex(/^[a-z0-9_]+$/, "must be a tool name")
-        .optional(),
+      tool: ToolName.optional(),
       /** Whether the tool only reads; inferred from its verb when not given. */
       readOnly: z.boolean().optional(),
       /** True once the call's approval has reached quorum. */
