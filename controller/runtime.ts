@@ -3,21 +3,14 @@ import type { Config } from "./config.ts";
 import { lockDataDir } from "./db/data-dir-lock.ts";
 import { type Database, openDatabase } from "./db/database.ts";
 import { migrateDatabase } from "./db/migrate.ts";
-import { type Grants, openGrants } from "./grants/grants.ts";
-import { Intents } from "./intents/intents.ts";
 import { loadLedgerKeys } from "./ledger/keys.ts";
 import { Ledger } from "./ledger/ledger.ts";
-import { type LoadedPolicies, loadPolicies } from "./policy/policies.ts";
+import { loadPolicies } from "./policy/policies.ts";
+import { openServices, type Services } from "./services.ts";
 
-/** The controller's storage, opened and migrated, its ledger, policies and grants. */
-export interface Runtime {
+/** The controller's storage, opened and migrated, with its services and the configuration they run under. */
+export interface Runtime extends Services {
   config: Config;
-  database: Database;
-  ledger: Ledger;
-  policies: LoadedPolicies;
-  grants: Grants;
-  intents: Intents;
-  close(): Promise<void>;
 }
 
 /** Opens the configured database (locking an embedded one to this process), migrates it and loads the keys. */
@@ -38,9 +31,9 @@ export async function openRuntime(config: Config): Promise<Runtime> {
     await unlock();
     throw error;
   }
-  let grants: Grants | undefined;
+  let services: Services | undefined;
   const close = async () => {
-    await grants?.close();
+    await services?.close();
     await database.close();
     await unlock();
   };
@@ -49,9 +42,8 @@ export async function openRuntime(config: Config): Promise<Runtime> {
     const keys = await loadLedgerKeys(config.keysDir, config.ledger.hmacKey);
     const ledger = new Ledger(database.db, { keys });
     const policies = await loadPolicies(config.policiesDir);
-    grants = await openGrants({ database, ledger, policies, keysDir: config.keysDir });
-    const intents = new Intents({ db: database.db, ledger, engine: policies.engine });
-    return { config, database, ledger, policies, grants, intents, close };
+    services = await openServices({ database, ledger, policies, keysDir: config.keysDir });
+    return { ...services, config, close };
   } catch (error) {
     await close();
     throw error;

@@ -13,12 +13,7 @@ export interface RunningController {
  */
 export async function serveController(runtime: Runtime): Promise<RunningController> {
   const { config, ledger } = runtime;
-  const app = createApp({
-    database: runtime.database,
-    ledger,
-    grants: runtime.grants,
-    intents: runtime.intents,
-  });
+  const app = createApp(runtime);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () =>
       resolve(s),
@@ -38,10 +33,16 @@ export async function serveController(runtime: Runtime): Promise<RunningControll
     ledger.checkpoint().catch((error) => console.error("ledger checkpoint failed:", error));
   }, config.ledger.checkpointIntervalSeconds * 1000);
   timer.unref();
+  // Listing and voting expire approvals lazily too; the sweep settles the ones nobody looks at.
+  const sweep = setInterval(() => {
+    runtime.approvals.expireAll().catch((error) => console.error("approval expiry failed:", error));
+  }, 60_000);
+  sweep.unref();
   return {
     url: `http://${config.http.host}:${port}`,
     async close() {
       clearInterval(timer);
+      clearInterval(sweep);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await ledger.append({
         tenant: null,

@@ -54,6 +54,8 @@ describe.each(backends)("migrations on %s", (backend) => {
     const first = await snapshot(database);
     expect(first[0].map((t) => t.table_name)).toEqual([
       "agents",
+      "approval_votes",
+      "approvals",
       "grant_revocations",
       "grants",
       "intents",
@@ -65,10 +67,10 @@ describe.each(backends)("migrations on %s", (backend) => {
       "tenant_usage",
       "tenants",
     ]);
-    expect(first[1]).toEqual([{ n: 10 }]);
+    expect(first[1]).toEqual([{ n: 12 }]);
     expect(first[2]).toEqual([{ seq: 0, hash: "0".repeat(64) }]);
     expect(first[3]).toEqual(
-      ["agents", "grants", "intents", "tenant_usage"].map((tablename) => ({
+      ["agents", "approval_votes", "approvals", "grants", "intents", "tenant_usage"].map((tablename) => ({
         tablename,
         rowsecurity: true,
         forced: true,

@@ -106,6 +106,8 @@ export const agents = pgTable(
     depth: integer("depth").notNull(),
     /** The parent's grant that was exchanged to create this agent; null for a root agent. */
     createdByGrant: text("created_by_grant"),
+    /** Who started the root of this agent's tree (e.g. `operator:alice`); inherited by every descendant. */
+    startedBy: text("started_by"),
     createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }),
   },
@@ -192,4 +194,56 @@ export const intents = pgTable(
     completedAt: timestamp("completed_at", { withTimezone: true, precision: 3 }),
   },
   (t) => [uniqueIndex("intents_tenant_idempotency").on(t.tenantId, t.idempotencyKey)],
+);
+
+/**
+ * Approvals a needs-approval intent waits for. Tenant-scoped; one per intent. `requester` is the asking
+ * agent's lineage up to the person who started it, none of whom may approve.
+ */
+export const approvals = pgTable(
+  "approvals",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    intentId: text("intent_id")
+      .notNull()
+      .unique()
+      .references(() => intents.id),
+    status: text("status", { enum: ["pending", "approved", "denied", "expired"] })
+      .notNull()
+      .default("pending"),
+    rules: jsonb("rules").$type<string[]>().notNull(),
+    /** Operator roles any one of which makes a person an eligible approver. */
+    approverRoles: jsonb("approver_roles").$type<string[]>().notNull(),
+    quorum: integer("quorum").notNull(),
+    requester: jsonb("requester").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true, precision: 3 }),
+  },
+  (t) => [
+    index("approvals_tenant_status").on(t.tenantId, t.status),
+    check("approvals_quorum_positive", sql`${t.quorum} >= 1`),
+  ],
+);
+
+/** One vote per operator per approval: distinct approvers are a primary key, not a convention. */
+export const approvalVotes = pgTable(
+  "approval_votes",
+  {
+    approvalId: text("approval_id")
+      .notNull()
+      .references(() => approvals.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    operatorId: text("operator_id").notNull(),
+    operatorName: text("operator_name").notNull(),
+    vote: text("vote", { enum: ["approve", "deny"] }).notNull(),
+    comment: text("comment"),
+    votedAt: timestamp("voted_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.approvalId, t.operatorId] })],
 );

@@ -124,6 +124,7 @@ export class GrantIssuer {
       depth: 0,
       anc: [],
       actor: request.actor,
+      startedBy: request.actor,
     });
   }
 
@@ -138,8 +139,16 @@ export class GrantIssuer {
     const actor = parent.sub;
     const template = await this.#template(parent.tenant, parent.aud, request.persona, role, actor);
 
-    const [children, liveAgents] = await withTenant(this.#deps.db, parent.tenant, (tx) =>
-      Promise.all([liveCount(tx, eq(agents.parentId, parent.sub)), liveCount(tx)]),
+    const [children, liveAgents, startedBy] = await withTenant(this.#deps.db, parent.tenant, (tx) =>
+      Promise.all([
+        liveCount(tx, eq(agents.parentId, parent.sub)),
+        liveCount(tx),
+        tx
+          .select({ startedBy: agents.startedBy })
+          .from(agents)
+          .where(eq(agents.id, parent.sub))
+          .then((rows) => rows[0]?.startedBy ?? null),
+      ]),
     );
     const spawn = this.#deps.policies.engine.decide({
       principal: { tenant: parent.tenant, persona: parent.persona, role: parent.role },
@@ -183,6 +192,7 @@ export class GrantIssuer {
       act: { sub: parent.sub, ...(parent.act ? { act: parent.act } : {}) },
       parent: { agentId: parent.sub, jti: parent.jti },
       actor,
+      startedBy,
     });
   }
 
@@ -257,6 +267,8 @@ export class GrantIssuer {
     act?: ActorChain;
     parent?: { agentId: string; jti: string };
     actor: string;
+    /** The person (or service) at the root of the lineage. */
+    startedBy: string | null;
   }): Promise<IssuedGrant> {
     const now = this.#clock();
     const agentId = `agt_${randomUUID()}`;
@@ -300,6 +312,7 @@ export class GrantIssuer {
         parentId: g.parent?.agentId ?? null,
         depth: g.depth,
         createdByGrant: g.parent?.jti ?? null,
+        startedBy: g.startedBy,
       });
       await tx.insert(grants).values({
         jti: claims.jti,

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Database, Tx } from "../db/database.ts";
+import { listen } from "../db/listen.ts";
 import type { RevocationList } from "./revocations.ts";
 
 /** The PostgreSQL channel revocations are announced on, in the revoking transaction (delivered on commit). */
@@ -47,10 +48,7 @@ export async function followRevocations(
       options.onError?.(error);
     }
   };
-  const unlisten =
-    database.kind === "postgres"
-      ? await database.client.listen(REVOCATION_CHANNEL, apply).then((request) => () => request.unlisten())
-      : await database.client.listen(REVOCATION_CHANNEL, apply);
+  const unlisten = await listen(database, REVOCATION_CHANNEL, apply);
   await list.reload(database.db);
   const timer = setInterval(() => {
     list.reload(database.db).catch((error) => options.onError?.(error));

@@ -1,23 +1,17 @@
 import { sql } from "drizzle-orm";
 import { Hono } from "hono";
-import type { Database } from "../db/database.ts";
-import type { Grants } from "../grants/grants.ts";
-import type { Intents } from "../intents/intents.ts";
-import type { Ledger } from "../ledger/ledger.ts";
+import type { Services } from "../services.ts";
+import { approvalRoutes } from "./approval-routes.ts";
 import { intentRoutes } from "./intent-routes.ts";
 import { operatorRoutes } from "./operator-routes.ts";
 import { Problem, renderProblem } from "./problem.ts";
 import { tokenRoutes } from "./token-routes.ts";
 
-export interface AppDeps {
-  database: Database;
-  ledger: Ledger;
-  grants: Grants;
-  intents: Intents;
-}
+export type AppDeps = Omit<Services, "close">;
 
 /** The controller's HTTP API, without `listen`: tests call `app.request(...)`. */
-export function createApp({ database, ledger, grants, intents }: AppDeps): Hono {
+export function createApp(deps: AppDeps): Hono {
+  const { database, ledger, grants, intents, approvals, approvalFeed } = deps;
   const app = new Hono();
   app.onError(renderProblem);
   app.notFound(() => {
@@ -39,5 +33,6 @@ export function createApp({ database, ledger, grants, intents }: AppDeps): Hono 
   app.route("/", tokenRoutes(grants));
   app.route("/", operatorRoutes({ db: database.db, ledger, grants, intents }));
   app.route("/", intentRoutes({ grants, intents }));
+  app.route("/", approvalRoutes({ db: database.db, approvals, subscribe: (l) => approvalFeed.subscribe(l) }));
   return app;
 }

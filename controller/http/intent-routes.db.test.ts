@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/support/app.ts";
 import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
-import { tenants } from "../db/schema.ts";
-import { asPlatform } from "../db/scope.ts";
+import { intents, tenants } from "../db/schema.ts";
+import { asPlatform, withTenant } from "../db/scope.ts";
 import { ensureBootstrapAdmin } from "../operators/operators.ts";
 
 describe.each(backends)("intents over HTTP on %s", (backend) => {
@@ -52,6 +52,23 @@ describe.each(backends)("intents over HTTP on %s", (backend) => {
     expect(await nul.json()).toMatchObject({ detail: expect.stringMatching(/payload\.branch/) });
     const outcome = await post(`/intents/${decided.intentId}/outcome`, { status: "succeeded" });
     expect(await outcome.json()).toEqual({ intent: decided.intentId, outcome: "succeeded" });
+  });
+
+  it("keeps only a keyed HMAC of arguments marked $sensitive", async () => {
+    const secret = "ghp_notARealTokenButSecretAnyway0000";
+    const recorded = await post("/intents", {
+      ...intent("http-0100"),
+      arguments: { branch: "feature/x", token: { $sensitive: secret } },
+    });
+    expect(recorded.status).toBe(201);
+    const entry = (await harness.ledger.entries({ limit: 100 })).at(-1);
+    expect(entry?.payload.arguments).toEqual({
+      branch: "feature/x",
+      token: { $hmac: expect.stringMatching(/^hmac-sha256:[^:]+:[0-9a-f]{64}$/) },
+    });
+    const rows = await withTenant(database.db, "acme", (tx) => tx.select().from(intents));
+    expect(JSON.stringify(rows)).not.toContain(secret);
+    expect(JSON.stringify(await harness.ledger.entries({ limit: 100 }))).not.toContain(secret);
   });
 
   it("refuses a missing, forged or revoked grant with 401 and its code", async () => {

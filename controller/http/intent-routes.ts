@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Grants } from "../grants/grants.ts";
 import { IdempotencyConflict, IntentRequestError, type Intents } from "../intents/intents.ts";
 import { LedgerInputError } from "../ledger/errors.ts";
+import { type PayloadInput, sensitive } from "../ledger/sensitive.ts";
 import { type GrantEnv, requireGrant } from "./grant-auth.ts";
 import { Problem, problemType } from "./problem.ts";
 import { jsonBody } from "./validate.ts";
@@ -14,11 +15,28 @@ const IntentBody = z.object({
   arguments: z.record(z.string(), z.unknown()).default({}),
   plan: z.unknown().optional(),
   deadlineSeconds: z.number().int().positive().optional(),
+  approvalId: z.string().optional(),
 });
 const OutcomeBody = z.object({
   status: z.enum(["succeeded", "failed"]),
   detail: z.record(z.string(), z.unknown()).optional(),
 });
+
+/**
+ * Over HTTP a caller marks a secret argument as `{"$sensitive": "value"}`; it becomes a Sensitive, so the
+ * controller stores and logs only its keyed HMAC.
+ */
+function reviveSensitive(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reviveSensitive);
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value);
+    const [only] = entries;
+    if (entries.length === 1 && only?.[0] === "$sensitive" && typeof only[1] === "string")
+      return sensitive(only[1]);
+    return Object.fromEntries(entries.map(([k, v]) => [k, reviveSensitive(v)]));
+  }
+  return value;
+}
 
 function asProblem(error: unknown): never {
   if (error instanceof IdempotencyConflict)
@@ -38,13 +56,14 @@ export function intentRoutes(deps: { grants: Grants; intents: Intents }): Hono<G
 
   app.post("/intents", grant, async (c) => {
     const body = await jsonBody(c, IntentBody);
-    const { deadlineSeconds, plan, ...rest } = body;
+    const { deadlineSeconds, plan, approvalId, ...rest } = body;
     const decided = await deps.intents
       .record(c.get("grant"), {
         ...rest,
-        arguments: rest.arguments as never,
+        arguments: reviveSensitive(rest.arguments) as PayloadInput,
         ...(plan === undefined ? {} : { plan }),
         ...(deadlineSeconds ? { deadlineSeconds } : {}),
+        ...(approvalId ? { approvalId } : {}),
       })
       .catch(asProblem);
     return c.json(decided, decided.replayed ? 200 : 201);

@@ -11,20 +11,7 @@ import type { Intents } from "../intents/intents.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { type OperatorEnv, requireOperator } from "./operator-auth.ts";
 import { Problem, problemType } from "./problem.ts";
-import { jsonBody } from "./validate.ts";
-
-/** A tenant id from the path; a malformed one is a 400 naming it. */
-function tenantParam(value: string): string {
-  const tenant = TenantId.safeParse(value);
-  if (!tenant.success)
-    throw new Problem(
-      400,
-      problemType("validation"),
-      "the request is invalid",
-      `tenant: ${tenant.error.issues[0]?.message}`,
-    );
-  return tenant.data;
-}
+import { jsonBody, pathParam } from "./validate.ts";
 
 const NewTenant = z.object({ id: TenantId, displayName: z.string().min(1).max(200) });
 const InTenant = z.object({ tenant: TenantId });
@@ -93,20 +80,20 @@ export function operatorRoutes(deps: {
   });
 
   app.post("/tenants/:tenant/kill", auth, async (c) => {
-    const tenant = tenantParam(c.req.param("tenant"));
+    const tenant = pathParam(c, "tenant", TenantId);
     await grants.revoker.revokeTenant(tenant, actor(c));
     return c.json({ killed: tenant });
   });
 
   app.get("/tenants/:tenant/agents/:id/lineage", auth, async (c) => {
-    const tenant = tenantParam(c.req.param("tenant"));
+    const tenant = pathParam(c, "tenant", TenantId);
     const tree = await lineage(db, tenant, c.req.param("id"));
     if (!tree)
       throw new Problem(404, problemType("not-found"), `no agent ${c.req.param("id")} in tenant ${tenant}`);
     return c.json(tree);
   });
   app.get("/tenants/:tenant/intents/overdue", auth, async (c) => {
-    const tenant = tenantParam(c.req.param("tenant"));
+    const tenant = pathParam(c, "tenant", TenantId);
     return c.json({ overdue: await intents.overdue(tenant) });
   });
   return app;

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
 import { testLedger } from "../../test/support/ledger.ts";
+import { Approvals } from "../approvals/approvals.ts";
 import { intents as intentsTable, tenants } from "../db/schema.ts";
 import { asPlatform, withTenant } from "../db/scope.ts";
 import type { GrantClaims } from "../grants/claims.ts";
@@ -31,7 +32,9 @@ describe.each(backends)("write intents on %s", (backend) => {
     const verifierFor = (audience: GrantClaims["aud"]) =>
       new GrantVerifier({ audience, jwks: () => ring.jwks(), revocations });
     const issuer = new GrantIssuer({ db: database.db, ledger, policies, ring, verifierFor });
-    intents = new Intents({ db: database.db, ledger, engine: policies.engine, clock: () => new Date(clock) });
+    const now = () => new Date(clock);
+    const approvals = new Approvals({ db: database.db, ledger, expireAfterMinutes: 60, clock: now });
+    intents = new Intents({ db: database.db, ledger, engine: policies.engine, approvals, clock: now });
     await asPlatform(database.db, (tx) => tx.insert(tenants).values({ id: "acme", displayName: "Acme" }));
     dev = (await issuer.mint({ tenant: "acme", persona: "dev", audience: "github", actor: "test" })).claims;
     ops = (await issuer.mint({ tenant: "acme", persona: "ops", audience: "azure-devops", actor: "test" }))
@@ -91,6 +94,7 @@ describe.each(backends)("write intents on %s", (backend) => {
     expect(connection).toMatchObject({
       decision: "needs-approval",
       policies: ["approval.service-connections"],
+      approvalId: expect.stringMatching(/^apr_acme_[0-9a-f]{32}$/),
     });
     await expect(intents.complete("acme", connection.intentId, { status: "succeeded" })).rejects.toThrow(
       /was not allowed/,

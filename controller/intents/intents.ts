@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from "node:crypto";
 import { and, asc, eq, isNull, lt } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../db/database.ts";
-import { intents } from "../db/schema.ts";
+import type { Approvals } from "../approvals/approvals.ts";
+import type { Db, Tx } from "../db/database.ts";
+import { approvals, intents } from "../db/schema.ts";
 import { withTenant } from "../db/scope.ts";
 import type { GrantClaims } from "../grants/claims.ts";
 import { scopeAllows } from "../grants/scope.ts";
@@ -35,6 +36,8 @@ const IntentInput = z.object({
   plan: z.unknown().optional(),
   usage: z.record(z.string(), z.number().int().min(0)).optional(),
   deadlineSeconds: z.number().int().positive().max(86_400).default(300),
+  /** Retrying a call that waited for approval: answers with that approval's intent and its settled decision. */
+  approvalId: z.string().min(1).optional(),
 });
 export type IntentInput = z.input<typeof IntentInput> & { arguments: PayloadInput };
 
@@ -45,12 +48,15 @@ export interface IntentDecision {
   reasons: string[];
   /** True when this answers a replay of an intent already recorded. */
   replayed: boolean;
+  /** The approval the call waits (or waited) for. */
+  approvalId?: string;
 }
 
 export interface IntentDeps {
   db: Db;
   ledger: Ledger;
   engine: PolicyEngine;
+  approvals: Approvals;
   clock?: () => Date;
 }
 
@@ -121,6 +127,8 @@ export class Intents {
       deadline: new Date(now.getTime() + request.deadlineSeconds * 1000),
     };
     return withTenant(this.#deps.db, grant.tenant, async (tx) => {
+      if (request.approvalId)
+        return this.#retryApproved(tx, grant, request.approvalId, { tool: request.tool, resource, args });
       const inserted = await tx
         .insert(intents)
         .values(row)
@@ -135,13 +143,7 @@ export class Intents {
           throw new IdempotencyConflict(
             `idempotency key ${request.idempotencyKey} was used for a different request`,
           );
-        return {
-          intentId: existing.id,
-          decision: existing.decision,
-          policies: existing.policies,
-          reasons: existing.reasons,
-          replayed: true,
-        };
+        return this.#answer(tx, existing, true);
       }
       const entry = ledger.prepare({
         tenant: grant.tenant,
@@ -159,14 +161,62 @@ export class Intents {
         },
       });
       await appendInTransaction(tx, [entry], now);
+      const approvalId =
+        decision.effect === "needs-approval" && decision.approval
+          ? await this.#deps.approvals.open(
+              tx,
+              { id: row.id, tenant: grant.tenant, agentId: grant.sub, resource },
+              decision.approval,
+              now,
+            )
+          : undefined;
       return {
         intentId: row.id,
         decision: decision.effect,
         policies: decision.policies,
         reasons: decision.reasons,
         replayed: false,
+        ...(approvalId ? { approvalId } : {}),
       };
     });
+  }
+
+  /** The decision as it stands now (an approval may have settled it), with its approval id. */
+  async #answer(tx: Tx, intent: typeof intents.$inferSelect, replayed: boolean): Promise<IntentDecision> {
+    const approval = await this.#deps.approvals.forIntent(tx, intent.id);
+    return {
+      intentId: intent.id,
+      decision: intent.decision,
+      policies: intent.policies,
+      reasons: intent.reasons,
+      replayed,
+      ...(approval ? { approvalId: approval.id } : {}),
+    };
+  }
+
+  /** The same call, by the same agent, retried with its approval id: never a second intent. */
+  async #retryApproved(
+    tx: Tx,
+    grant: GrantClaims,
+    approvalId: string,
+    call: { tool: string; resource: string; args: unknown },
+  ): Promise<IntentDecision> {
+    const [row] = await tx
+      .select({ intent: intents })
+      .from(approvals)
+      .innerJoin(intents, eq(intents.id, approvals.intentId))
+      .where(eq(approvals.id, approvalId));
+    if (!row)
+      throw new IntentRequestError(`approvalId: there is no approval ${approvalId} in ${grant.tenant}`);
+    const { intent } = row;
+    if (
+      intent.agentId !== grant.sub ||
+      intent.tool !== call.tool ||
+      intent.resource !== call.resource ||
+      canonicalJson(intent.arguments as never) !== canonicalJson(call.args as never)
+    )
+      throw new IdempotencyConflict(`approval ${approvalId} was given for a different call or agent`);
+    return this.#answer(tx, intent, true);
   }
 
   /** Records how an allowed intent ended; completing it again with the same outcome is a no-op. */

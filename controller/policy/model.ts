@@ -68,6 +68,11 @@ export const LimitsFile = z
     agents: z
       .object({ max_children_per_agent: z.number().int().min(0), max_depth: z.number().int().min(0) })
       .strict(),
+    /** A pending approval nobody settles within this many minutes expires, and its call is denied. */
+    approvals: z
+      .object({ expire_after_minutes: z.number().int().positive() })
+      .strict()
+      .default({ expire_after_minutes: 1440 }),
   })
   .strict();
 export type LimitsFile = z.infer<typeof LimitsFile>;

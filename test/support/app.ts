@@ -1,38 +1,49 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hono } from "hono";
-import { type Grants, openGrants } from "../../controller/grants/grants.ts";
 import { createApp } from "../../controller/http/app.ts";
-import { Intents } from "../../controller/intents/intents.ts";
-import type { Ledger } from "../../controller/ledger/ledger.ts";
 import { loadPolicies } from "../../controller/policy/policies.ts";
+import { openServices, type Services } from "../../controller/services.ts";
 import type { TestDatabase } from "./backends.ts";
 import { testLedger } from "./ledger.ts";
 
-export interface TestApp {
+export interface TestApp extends Services {
   app: Hono;
-  ledger: Ledger;
-  grants: Grants;
-  intents: Intents;
-  close(): Promise<void>;
 }
 
-/** The controller's HTTP app over a test database, with the shipped policies and keys in a temporary directory. */
-export async function testApp(database: TestDatabase): Promise<TestApp> {
-  const keysDir = await mkdtemp(join(tmpdir(), "sf-app-"));
+export interface TestAppOptions {
+  clock?: () => Date;
+  /** Edits to the shipped policies, by file path relative to `policies/`. */
+  policyEdits?: Record<string, (text: string) => string>;
+}
+
+const shippedPolicies = join(import.meta.dirname, "../../policies");
+
+/** The controller's services and HTTP app over a test database, with the shipped policies and keys in a temporary directory. */
+export async function testApp(database: TestDatabase, options: TestAppOptions = {}): Promise<TestApp> {
+  const dir = await mkdtemp(join(tmpdir(), "sf-app-"));
+  const policiesDir = join(dir, "policies");
+  await cp(shippedPolicies, policiesDir, { recursive: true });
+  for (const [file, edit] of Object.entries(options.policyEdits ?? {})) {
+    const path = join(policiesDir, file);
+    await writeFile(path, edit(await readFile(path, "utf8")));
+  }
   const ledger = testLedger(database);
-  const policies = await loadPolicies(join(import.meta.dirname, "../../policies"));
-  const grants = await openGrants({ database, ledger, policies, keysDir });
-  const intents = new Intents({ db: database.db, ledger, engine: policies.engine });
-  return {
-    app: createApp({ database, ledger, grants, intents }),
+  const policies = await loadPolicies(policiesDir);
+  const services = await openServices({
+    database,
     ledger,
-    grants,
-    intents,
+    policies,
+    keysDir: join(dir, "keys"),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return {
+    ...services,
+    app: createApp(services),
     async close() {
-      await grants.close();
-      await rm(keysDir, { recursive: true, force: true });
+      await services.close();
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

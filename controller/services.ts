@@ -1,0 +1,59 @@
+import { ApprovalFeed } from "./approvals/approval-feed.ts";
+import { Approvals } from "./approvals/approvals.ts";
+import type { Database } from "./db/database.ts";
+import { type Grants, openGrants } from "./grants/grants.ts";
+import { Intents } from "./intents/intents.ts";
+import type { Ledger } from "./ledger/ledger.ts";
+import type { LoadedPolicies } from "./policy/policies.ts";
+
+/** The controller's deciding parts over one database and ledger: grants, intents and approvals. */
+export interface Services {
+  database: Database;
+  ledger: Ledger;
+  policies: LoadedPolicies;
+  grants: Grants;
+  intents: Intents;
+  approvals: Approvals;
+  approvalFeed: ApprovalFeed;
+  close(): Promise<void>;
+}
+
+/** Wires the services together; the running controller and the test harness build them the same way. */
+export async function openServices(deps: {
+  database: Database;
+  ledger: Ledger;
+  policies: LoadedPolicies;
+  keysDir: string;
+  clock?: () => Date;
+}): Promise<Services> {
+  const { database, ledger, policies } = deps;
+  const clock = deps.clock ? { clock: deps.clock } : {};
+  const grants = await openGrants({ database, ledger, policies, keysDir: deps.keysDir });
+  let approvalFeed: ApprovalFeed;
+  try {
+    approvalFeed = await ApprovalFeed.follow(database);
+  } catch (error) {
+    await grants.close();
+    throw error;
+  }
+  const approvals = new Approvals({
+    db: database.db,
+    ledger,
+    expireAfterMinutes: policies.sources.limits.approvals.expire_after_minutes,
+    ...clock,
+  });
+  const intents = new Intents({ db: database.db, ledger, engine: policies.engine, approvals, ...clock });
+  return {
+    database,
+    ledger,
+    policies,
+    grants,
+    intents,
+    approvals,
+    approvalFeed,
+    async close() {
+      await approvalFeed.stop();
+      await grants.close();
+    },
+  };
+}
