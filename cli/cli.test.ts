@@ -1,29 +1,8 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const root = join(import.meta.dirname, "..");
-const factoryBin = join(root, "bin/factory.js");
-const verifierBin = join(root, "bin/factory-verify-bundle.js");
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(bin: string, args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, cwd: root },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+import { factoryBin, root, run, startFactory, verifierBin } from "../test/support/cli.ts";
 
 describe("factory start and audit", () => {
   let dataDir: string;
@@ -35,20 +14,10 @@ describe("factory start and audit", () => {
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
   it("starts the controller on PGlite, serves it, and stops cleanly", async () => {
-    const child: ChildProcess = spawn(process.execPath, [factoryBin, "start"], {
-      env: { PATH: process.env.PATH, ...env },
-      cwd: root,
-    });
-    let stdout = "";
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout?.on("data", (chunk) => {
-        stdout += chunk;
-        const match = /controller listening on (http:\/\/\S+)/.exec(stdout);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.once("exit", (code) => reject(new Error(`factory start exited ${code}: ${stdout}`)));
-    });
-    expect(stdout).toContain(`PGlite at ${join(dataDir, "pglite")}`);
+    const factory = await startFactory(env);
+    const { url } = factory;
+    expect(factory.stdout()).toContain(`PGlite at ${join(dataDir, "pglite")}`);
+    expect(factory.adminKey).toMatch(/^sfk_/);
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: "ok" });
     expect(await (await fetch(`${url}/ready`)).json()).toEqual({ status: "ready", database: "pglite" });
     expect(await (await fetch(`${url}/ledger/head`)).json()).toMatchObject({ seq: 1 });
@@ -57,9 +26,7 @@ describe("factory start and audit", () => {
     expect(missing.headers.get("content-type")).toBe("application/problem+json");
     const concurrent = await run(factoryBin, ["audit", "verify"], env);
     expect(concurrent).toMatchObject({ code: 2, stderr: expect.stringMatching(/in use by process \d+/) });
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    expect(await factory.stop()).toBe(0);
   });
 
   it("verifies the ledger it left, exports it, and the standalone verifier agrees", async () => {

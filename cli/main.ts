@@ -4,7 +4,9 @@ import { DataDirBusyError } from "../controller/db/data-dir-lock.ts";
 import { BundleFormatError } from "../controller/ledger/bundle-verify.ts";
 import { DecisionRequestError } from "../controller/policy/engine.ts";
 import { PolicyLoadError } from "../controller/policy/load.ts";
+import { registerApprovals } from "./commands/approvals.ts";
 import { registerAudit } from "./commands/audit.ts";
+import { registerOperators } from "./commands/operators.ts";
 import { registerPolicy } from "./commands/policy.ts";
 import { registerStart } from "./commands/start.ts";
 import { CliError, EXIT } from "./output.ts";
@@ -32,6 +34,8 @@ export async function main(argv: string[]): Promise<void> {
   registerStart(program);
   registerAudit(program);
   registerPolicy(program);
+  registerApprovals(program);
+  registerOperators(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -7,6 +7,8 @@ export const EXIT = {
   usage: 2,
   /** The decision is to wait for approval. */
   needsApproval: 3,
+  /** The controller could not be reached. */
+  unavailable: 4,
 } as const;
 
 /** Writes a result: JSON for scripts (`--json`), text for people. */

@@ -22,13 +22,16 @@ export function registerStart(program: Command): void {
           : "PostgreSQL (DATABASE_URL)";
       process.stderr.write(`opening ${where}…\n`);
       const runtime = await openRuntime(config);
-      const controller = await serveController(runtime);
-      process.stdout.write(`controller listening on ${controller.url} (database: ${where})\n`);
       const adminKey = await ensureBootstrapAdmin(runtime.database.db);
-      if (adminKey)
-        process.stdout.write(
-          `first start: operator "admin" created. Its API key is shown this once; keep it safe:\n  ${adminKey}\n`,
-        );
+      const controller = await serveController(runtime);
+      // One write, so whoever waits for the address has the first-start key with it.
+      process.stdout.write(
+        `${
+          adminKey
+            ? `first start: operator "admin" created. Its API key is shown this once; keep it safe:\n  ${adminKey}\n`
+            : ""
+        }controller listening on ${controller.url} (database: ${where})\n`,
+      );
       const stop = async () => {
         process.stderr.write("stopping…\n");
         await controller.close();

@@ -1,18 +1,21 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Db } from "../db/database.ts";
+import { isUniqueViolation } from "../db/errors.ts";
 import { tenants } from "../db/schema.ts";
 import { asPlatform } from "../db/scope.ts";
 import type { Grants } from "../grants/grants.ts";
 import { GrantDenied, GrantRequestError, MintRequest } from "../grants/issue.ts";
 import { lineage } from "../grants/lineage.ts";
-import { TenantId } from "../ids.ts";
+import { Identifier, TenantId } from "../ids.ts";
 import type { Intents } from "../intents/intents.ts";
 import type { Ledger } from "../ledger/ledger.ts";
+import { createOperator, OperatorRole } from "../operators/operators.ts";
 import { type OperatorEnv, requireOperator } from "./operator-auth.ts";
 import { Problem, problemType } from "./problem.ts";
 import { jsonBody, pathParam } from "./validate.ts";
 
+const NewOperator = z.object({ name: Identifier, roles: z.array(OperatorRole).min(1).max(10) });
 const NewTenant = z.object({ id: TenantId, displayName: z.string().min(1).max(200) });
 const InTenant = z.object({ tenant: TenantId });
 
@@ -28,6 +31,25 @@ export function operatorRoutes(deps: {
   // Per route, not `use("*")`: mounted at "/", a wildcard would also guard the public routes and 404s.
   const auth = requireOperator(db);
   const actor = (c: { get(key: "operator"): { name: string } }) => `operator:${c.get("operator").name}`;
+
+  app.post("/operators", auth, async (c) => {
+    if (!c.get("operator").roles.includes("platform-admin"))
+      throw new Problem(403, problemType("forbidden"), "only a platform-admin may add operators");
+    const body = await jsonBody(c, NewOperator);
+    const created = await createOperator(db, body).catch((error: unknown) => {
+      if (isUniqueViolation(error))
+        throw new Problem(409, problemType("operator-exists"), `operator ${body.name} already exists`);
+      throw error;
+    });
+    await ledger.append({
+      tenant: null,
+      actor: actor(c),
+      action: "operator.created",
+      resource: `operator:${body.name}`,
+      payload: { id: created.operator.id, roles: body.roles },
+    });
+    return c.json(created, 201, { "cache-control": "no-store" });
+  });
 
   app.post("/tenants", auth, async (c) => {
     const body = await jsonBody(c, NewTenant);
