@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,6 +10,9 @@ export class ConfigError extends Error {
 }
 
 const repoRoot = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const packageVersion = (
+  JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string }
+).version;
 
 /** Where the embedded database and key files live unless FACTORY_DATA_DIR says otherwise. */
 function defaultDataDir(env: Record<string, string | undefined>, platform = process.platform): string {
@@ -29,6 +33,12 @@ const Env = z.object({
   FACTORY_HOST: z.string().min(1).default("127.0.0.1"),
   FACTORY_PORT: z.coerce.number().int().min(0).max(65535).default(7300),
   FACTORY_CHECKPOINT_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
+  FACTORY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  FACTORY_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   FACTORY_LEDGER_HMAC_KEY: z
     .base64({ error: "must be base64" })
     .refine((v) => Buffer.from(v, "base64").length >= 32, "must decode to at least 32 bytes")
@@ -41,7 +51,7 @@ export interface Config {
   dataDir: string;
   keysDir: string;
   policiesDir: string;
-  http: { host: string; port: number };
+  http: { host: string; port: number; rateLimitPerMinute: number; maxBodyBytes: number; version: string };
   ledger: { checkpointIntervalSeconds: number; hmacKey?: Buffer };
 }
 
@@ -57,7 +67,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     keysDir: resolve(e.FACTORY_KEYS_DIR ?? join(dataDir, "keys")),
     policiesDir: resolve(e.FACTORY_POLICIES_DIR ?? join(repoRoot, "policies")),
-    http: { host: e.FACTORY_HOST, port: e.FACTORY_PORT },
+    http: {
+      host: e.FACTORY_HOST,
+      port: e.FACTORY_PORT,
+      rateLimitPerMinute: e.FACTORY_RATE_LIMIT_PER_MINUTE,
+      maxBodyBytes: e.FACTORY_MAX_BODY_BYTES,
+      version: packageVersion,
+    },
     ledger: {
       checkpointIntervalSeconds: e.FACTORY_CHECKPOINT_INTERVAL_SECONDS,
       ...(e.FACTORY_LEDGER_HMAC_KEY ? { hmacKey: Buffer.from(e.FACTORY_LEDGER_HMAC_KEY, "base64") } : {}),

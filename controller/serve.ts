@@ -13,7 +13,7 @@ export interface RunningController {
  */
 export async function serveController(runtime: Runtime): Promise<RunningController> {
   const { config, ledger } = runtime;
-  const app = createApp(runtime);
+  const app = createApp(runtime, config.http);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () =>
       resolve(s),

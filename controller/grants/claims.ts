@@ -33,3 +33,12 @@ export const GrantClaims = z.object({
 export type GrantClaims = z.infer<typeof GrantClaims>;
 
 export const ISSUER = "startup-factory-controller";
+
+/** The `aud` a token claims, read before verification only to pick the verifier that will check it. */
+export function claimedAudience(token: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()).aud;
+  } catch {
+    return undefined;
+  }
+}

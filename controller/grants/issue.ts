@@ -9,7 +9,7 @@ import type { Ledger } from "../ledger/ledger.ts";
 import { appendInTransaction } from "../ledger/store.ts";
 import { PERSONAS, ServerName } from "../policy/model.ts";
 import type { LoadedPolicies } from "../policy/policies.ts";
-import { type ActorChain, type GrantClaims, ISSUER } from "./claims.ts";
+import { type ActorChain, claimedAudience, type GrantClaims, ISSUER } from "./claims.ts";
 import { bindTenant, GrantScope, scopeCovers, uncovered } from "./scope.ts";
 import { signGrant } from "./sign.ts";
 import type { GrantKeyRing } from "./signing-keys.ts";
@@ -131,7 +131,7 @@ export class GrantIssuer {
   /** Exchanges a parent's grant for a new child agent's grant on the same server. */
   async exchange(input: ExchangeRequest): Promise<IssuedGrant> {
     const request = parse(ExchangeRequest, input);
-    const audience = ServerName.safeParse(unverifiedAudience(request.subjectToken));
+    const audience = ServerName.safeParse(claimedAudience(request.subjectToken));
     if (!audience.success)
       throw new GrantRequestError("invalid grant request: subjectToken has no known audience");
     const parent = await this.#deps.verifierFor(audience.data).verify(request.subjectToken);
@@ -328,15 +328,6 @@ export class GrantIssuer {
       await appendInTransaction(tx, [entry], now);
     });
     return { token: await signGrant(claims, this.#deps.ring), claims, agentId };
-  }
-}
-
-/** The `aud` a token claims, read before verification only to pick the verifier that will check it. */
-function unverifiedAudience(token: string): unknown {
-  try {
-    return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()).aud;
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,8 +1,8 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "../db/database.ts";
 import { queryRows } from "../db/database.ts";
 import { agents, grantRevocations, grants, tenantRevocations, tenants } from "../db/schema.ts";
-import { withTenant } from "../db/scope.ts";
+import { asPlatform, withTenant } from "../db/scope.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { appendInTransaction } from "../ledger/store.ts";
 import { announceRevocations, announceTenantKill } from "./revocation-feed.ts";
@@ -82,6 +82,15 @@ export class GrantRevoker {
       await tx.update(agents).set({ revokedAt: now }).where(isNull(agents.revokedAt));
       await tx.update(grants).set({ revokedAt: now }).where(isNull(grants.revokedAt));
     });
+  }
+
+  /** The kill switch for everything: every tenant, one after another; returns the tenants killed. */
+  async revokeEverything(actor: string): Promise<string[]> {
+    const ids = await asPlatform(this.#deps.db, (tx) =>
+      tx.select({ id: tenants.id }).from(tenants).orderBy(asc(tenants.id)),
+    );
+    for (const { id } of ids) await this.revokeTenant(id, actor);
+    return ids.map((t) => t.id);
   }
 
   async #revoke(

@@ -3,17 +3,17 @@ import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import type { ApprovalChange } from "../approvals/approval-feed.ts";
 import { ApprovalError, type Approvals } from "../approvals/approvals.ts";
-import type { Db } from "../db/database.ts";
 import { TenantId } from "../ids.ts";
-import { type OperatorEnv, requireOperator } from "./operator-auth.ts";
+import { requireOperator } from "./operator-auth.ts";
+import type { PrincipalEnv } from "./principal.ts";
 import { Problem, problemType } from "./problem.ts";
 import { jsonBody, queryParams } from "./validate.ts";
 
-const ListQuery = z.object({
+export const ApprovalsQuery = z.object({
   tenant: TenantId.optional(),
   status: z.enum(["pending", "approved", "denied", "expired"]).optional(),
 });
-const Vote = z.object({ comment: z.string().max(2000).optional() });
+export const Vote = z.object({ comment: z.string().max(2000).optional() });
 
 const STATUS: Record<ApprovalError["code"], 403 | 404 | 409> = {
   "not-found": 404,
@@ -36,16 +36,15 @@ const HEARTBEAT_MS = 15_000;
 
 /** Operators list, read, approve and deny pending approvals, and follow them as a server-sent event stream. */
 export function approvalRoutes(deps: {
-  db: Db;
   approvals: Approvals;
   subscribe(listener: (change: ApprovalChange) => void): () => void;
-}): Hono<OperatorEnv> {
+}): Hono<PrincipalEnv> {
   const { approvals } = deps;
-  const app = new Hono<OperatorEnv>();
-  const auth = requireOperator(deps.db);
+  const app = new Hono<PrincipalEnv>();
+  const auth = requireOperator;
 
   app.get("/approvals", auth, async (c) => {
-    const query = queryParams(c, ListQuery);
+    const query = queryParams(c, ApprovalsQuery);
     return c.json({ approvals: await approvals.list(query) });
   });
 

@@ -1,23 +1,28 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Grants } from "../grants/grants.ts";
 import { IdempotencyConflict, IntentRequestError, type Intents } from "../intents/intents.ts";
 import { LedgerInputError } from "../ledger/errors.ts";
 import { type PayloadInput, sensitive } from "../ledger/sensitive.ts";
-import { type GrantEnv, requireGrant } from "./grant-auth.ts";
+import { requireGrant } from "./grant-auth.ts";
+import type { PrincipalEnv } from "./principal.ts";
 import { Problem, problemType } from "./problem.ts";
 import { jsonBody } from "./validate.ts";
 
-const IntentBody = z.object({
-  tool: z.string(),
-  resource: z.object({ kind: z.string(), name: z.string() }),
-  idempotencyKey: z.string(),
-  arguments: z.record(z.string(), z.unknown()).default({}),
-  plan: z.unknown().optional(),
-  deadlineSeconds: z.number().int().positive().optional(),
-  approvalId: z.string().optional(),
+export const IntentBody = z.object({
+  tool: z.string().describe("the MCP tool about to run, e.g. repos_create_repository"),
+  resource: z
+    .object({ kind: z.string(), name: z.string() })
+    .describe("what it changes, e.g. {kind: repository, name: acme-api}"),
+  idempotencyKey: z.string().describe("the same key returns the original decision and never runs twice"),
+  arguments: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('the tool\'s arguments; mark secrets as {"$sensitive": "value"} and only their HMAC is kept'),
+  plan: z.unknown().optional().describe("the factory's dry-run diff, shown to approvers"),
+  deadlineSeconds: z.number().int().positive().optional().describe("when a missing outcome is flagged"),
+  approvalId: z.string().optional().describe("retrying a call that waited for this approval"),
 });
-const OutcomeBody = z.object({
+export const OutcomeBody = z.object({
   status: z.enum(["succeeded", "failed"]),
   detail: z.record(z.string(), z.unknown()).optional(),
 });
@@ -50,9 +55,9 @@ function asProblem(error: unknown): never {
  * Intents as MCP servers report them, authenticated by the calling agent's grant: record (and get the
  * decision) before a write, report the outcome after.
  */
-export function intentRoutes(deps: { grants: Grants; intents: Intents }): Hono<GrantEnv> {
-  const app = new Hono<GrantEnv>();
-  const grant = requireGrant(deps.grants);
+export function intentRoutes(deps: { intents: Intents }): Hono<PrincipalEnv> {
+  const app = new Hono<PrincipalEnv>();
+  const grant = requireGrant;
 
   app.post("/intents", grant, async (c) => {
     const body = await jsonBody(c, IntentBody);

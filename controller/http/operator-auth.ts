@@ -1,21 +1,26 @@
 import type { MiddlewareHandler } from "hono";
-import type { Db } from "../db/database.ts";
-import { authenticateOperator, type Operator } from "../operators/operators.ts";
+import type { PrincipalEnv } from "./principal.ts";
 import { Problem, problemType } from "./problem.ts";
 
-export type OperatorEnv = { Variables: { operator: Operator } };
+/** Requires an operator (`Authorization: Bearer sfk_…`); 401 with WWW-Authenticate otherwise. */
+export const requireOperator: MiddlewareHandler<PrincipalEnv> = async (c, next) => {
+  if (c.get("principal").kind !== "operator") {
+    c.header("www-authenticate", 'Bearer realm="startup-factory operators"');
+    throw new Problem(401, problemType("unauthenticated"), "an operator API key is required");
+  }
+  await next();
+};
 
-/** Requires `Authorization: Bearer <operator API key>`; 401 with WWW-Authenticate otherwise. */
-export function requireOperator(db: Db): MiddlewareHandler<OperatorEnv> {
-  return async (c, next) => {
-    const header = c.req.header("authorization") ?? "";
-    const key = /^Bearer (sfk_[A-Za-z0-9_-]{20,})$/.exec(header)?.[1];
-    const operator = key ? await authenticateOperator(db, key) : undefined;
-    if (!operator) {
-      c.header("www-authenticate", 'Bearer realm="startup-factory operators"');
-      throw new Problem(401, problemType("unauthenticated"), "an operator API key is required");
-    }
-    c.set("operator", operator);
-    await next();
-  };
+/** Requires an operator holding `role`; 403 otherwise. */
+export function requireOperatorRole(role: string): MiddlewareHandler<PrincipalEnv> {
+  return async (c, next) =>
+    requireOperator(c, async () => {
+      if (!c.get("operator").roles.includes(role))
+        throw new Problem(403, problemType("forbidden"), `only a ${role} may do this`);
+      await next();
+    });
 }
+
+/** The ledger actor for the authenticated operator. */
+export const operatorName = (c: { get(key: "operator"): { name: string } }) =>
+  `operator:${c.get("operator").name}`;

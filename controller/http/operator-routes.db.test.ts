@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
-import type { Hono } from "hono";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/support/app.ts";
 import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
@@ -13,7 +13,7 @@ describe.each(backends)("operator routes on %s", (backend) => {
   let database: TestDatabase;
   let ledger: Ledger;
   let grants: Grants;
-  let app: Hono;
+  let app: TestApp["app"];
   let harness: TestApp;
   let adminKey: string;
   const call = (method: string, path: string, body?: unknown, key = adminKey) =>

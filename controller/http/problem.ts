@@ -28,9 +28,12 @@ export function renderProblem(error: Error, c: Context): Response {
       : error instanceof HTTPException
         ? new Problem(error.status as ContentfulStatusCode, "about:blank", error.message || "request failed")
         : new Problem(500, problemType("internal"), "internal error", "the controller failed; see its log");
-  if (problem.status >= 500 && !(error instanceof Problem)) console.error(error);
+  if (problem.status >= 500 && !(error instanceof Problem))
+    console.error(`request ${c.get("requestId") ?? "-"} failed:`, error);
+  const requestId = c.get("requestId") as string | undefined;
   const body = {
     ...problem.extra,
+    ...(requestId ? { requestId } : {}),
     type: problem.type,
     title: problem.title,
     status: problem.status,

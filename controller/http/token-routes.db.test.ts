@@ -1,4 +1,3 @@
-import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/support/app.ts";
 import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
@@ -12,7 +11,7 @@ const JWT = "urn:ietf:params:oauth:token-type:jwt";
 describe.each(backends)("the token endpoint on %s", (backend) => {
   let database: TestDatabase;
   let grants: Grants;
-  let app: Hono;
+  let app: TestApp["app"];
   let harness: TestApp;
   let parentToken: string;
   const exchange = (fields: Record<string, string>) =>

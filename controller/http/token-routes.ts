@@ -1,8 +1,11 @@
 import { Hono } from "hono";
+import { claimedAudience } from "../grants/claims.ts";
 import type { Grants } from "../grants/grants.ts";
 import { GrantDenied, GrantRequestError } from "../grants/issue.ts";
 import { GrantScope } from "../grants/scope.ts";
 import { GrantRejected } from "../grants/verifier.ts";
+import { ServerName } from "../policy/model.ts";
+import type { PrincipalEnv } from "./principal.ts";
 
 const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const JWT_TYPE = "urn:ietf:params:oauth:token-type:jwt";
@@ -22,11 +25,30 @@ const oauthError = (error: string, description: string) => ({ error, error_descr
  * The public key set, and RFC 8693 token exchange: a parent agent trades its grant for a child agent's.
  * Extension parameters: `persona` (required), `role`, and `scope` as our JSON scope.
  */
-export function tokenRoutes(grants: Grants): Hono {
-  const app = new Hono();
+export function tokenRoutes(grants: Grants): Hono<PrincipalEnv> {
+  const app = new Hono<PrincipalEnv>();
   app.get("/.well-known/jwks.json", (c) =>
     c.json(grants.ring.jwks(), 200, { "cache-control": "max-age=60" }),
   );
+
+  // RFC 7662: any authenticated caller may ask whether a grant is live; the answer says nothing more if not.
+  app.post("/oauth/introspect", async (c) => {
+    if (c.get("principal").kind === "anonymous") {
+      c.header("www-authenticate", 'Bearer realm="startup-factory"');
+      return c.json(oauthError("invalid_client", "authenticate with an operator key or a grant"), 401);
+    }
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const token = typeof form.token === "string" ? form.token : "";
+    const audience = ServerName.safeParse(claimedAudience(token));
+    if (!audience.success) return c.json({ active: false });
+    try {
+      const claims = await grants.verifierFor(audience.data).verify(token);
+      return c.json({ active: true, token_type: "Bearer", client_id: claims.sub, ...claims });
+    } catch (error) {
+      if (error instanceof GrantRejected) return c.json({ active: false });
+      throw error;
+    }
+  });
 
   app.post("/oauth/token", async (c) => {
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);

@@ -1,19 +1,19 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Hono } from "hono";
-import { createApp } from "../../controller/http/app.ts";
+import { type AppOptions, createApp } from "../../controller/http/app.ts";
 import { loadPolicies } from "../../controller/policy/policies.ts";
 import { openServices, type Services } from "../../controller/services.ts";
 import type { TestDatabase } from "./backends.ts";
 import { testLedger } from "./ledger.ts";
 
 export interface TestApp extends Services {
-  app: Hono;
+  app: ReturnType<typeof createApp>;
 }
 
 export interface TestAppOptions {
   clock?: () => Date;
+  app?: AppOptions;
   /** Edits to the shipped policies, by file path relative to `policies/`. */
   policyEdits?: Record<string, (text: string) => string>;
 }
@@ -40,7 +40,7 @@ export async function testApp(database: TestDatabase, options: TestAppOptions = 
   });
   return {
     ...services,
-    app: createApp(services),
+    app: createApp(services, options.app),
     async close() {
       await services.close();
       await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,360 @@
+import { z } from "zod";
+import { ApprovalsQuery, Vote } from "./approval-routes.ts";
+import { InTenant, RootGrantRequest } from "./grant-routes.ts";
+import { IntentBody, OutcomeBody } from "./intent-routes.ts";
+import { EntriesQuery } from "./ledger-routes.ts";
+import { KillEverything, NewOperator } from "./operator-routes.ts";
+import { NewTenant } from "./tenant-routes.ts";
+
+type Auth = "none" | "operator" | "platform-admin" | "grant" | "operator-or-grant";
+
+/** One operation: the schemas are the very ones the handlers validate with, so the document cannot drift. */
+interface Operation {
+  summary: string;
+  tag: string;
+  auth: Auth;
+  body?: z.ZodType;
+  /** `form` bodies are application/x-www-form-urlencoded (the OAuth endpoints). */
+  form?: Record<string, string>;
+  query?: z.ZodObject;
+  responses: Record<number, string>;
+  /** A non-JSON success response. */
+  produces?: string;
+}
+
+/** Every route the app serves, by `METHOD path` in OpenAPI path syntax; a test checks both directions. */
+export const OPERATIONS: Record<string, Operation> = {
+  "GET /health": { summary: "Liveness", tag: "health", auth: "none", responses: { 200: "alive" } },
+  "GET /ready": {
+    summary: "Readiness: the database answers",
+    tag: "health",
+    auth: "none",
+    responses: { 200: "ready", 503: "database unavailable" },
+  },
+  "GET /openapi.json": {
+    summary: "This document",
+    tag: "health",
+    auth: "none",
+    responses: { 200: "OpenAPI 3.1" },
+  },
+  "GET /docs": {
+    summary: "A readable reference of this API",
+    tag: "health",
+    auth: "none",
+    responses: { 200: "HTML" },
+    produces: "text/html",
+  },
+  "GET /.well-known/jwks.json": {
+    summary: "The grant signing keys (Ed25519), including retired ones still in their overlap window",
+    tag: "grants",
+    auth: "none",
+    responses: { 200: "a JWK set" },
+  },
+  "POST /oauth/token": {
+    summary: "RFC 8693 token exchange: a parent agent trades its grant for a child agent's",
+    tag: "grants",
+    auth: "none",
+    form: {
+      grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+      subject_token: "the parent's grant",
+      subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+      persona: "the child's persona",
+      role: "optional role template (defaults to the persona's)",
+      scope: "optional JSON scope within the parent's and the template's",
+    },
+    responses: { 200: "the child's grant", 400: "an OAuth error (invalid_grant, invalid_scope, …)" },
+  },
+  "POST /oauth/introspect": {
+    summary: "RFC 7662 introspection: is this grant live, and what does it allow?",
+    tag: "grants",
+    auth: "operator-or-grant",
+    form: { token: "the grant to inspect" },
+    responses: { 200: "{active: true, …claims} or {active: false}", 401: "no credential" },
+  },
+  "POST /grants": {
+    summary: "Mint a root grant for a new agent (within its role template)",
+    tag: "grants",
+    auth: "operator",
+    body: RootGrantRequest,
+    responses: { 201: "the grant, its claims and the agent id", 403: "denied by policy, with reasons" },
+  },
+  "POST /grants/{jti}/revoke": {
+    summary: "Revoke a grant and every grant exchanged from it",
+    tag: "grants",
+    auth: "operator",
+    body: InTenant,
+    responses: { 200: "the revoked grant ids" },
+  },
+  "POST /agents/{id}/revoke": {
+    summary: "Revoke an agent, its whole subtree, and every grant they hold",
+    tag: "grants",
+    auth: "operator",
+    body: InTenant,
+    responses: { 200: "the revoked grant ids" },
+  },
+  "POST /operators": {
+    summary: "Add an operator; the API key is in this answer only",
+    tag: "operators",
+    auth: "platform-admin",
+    body: NewOperator,
+    responses: { 201: "the operator and key", 409: "the name is taken" },
+  },
+  "POST /kill": {
+    summary: "The kill switch for everything: every tenant's grants die, every tenant is suspended",
+    tag: "operators",
+    auth: "platform-admin",
+    body: KillEverything,
+    responses: { 200: "the tenants killed" },
+  },
+  "POST /tenants": {
+    summary: "Create a tenant",
+    tag: "tenants",
+    auth: "operator",
+    body: NewTenant,
+    responses: { 201: "the tenant", 409: "it exists" },
+  },
+  "GET /tenants": {
+    summary: "List tenants",
+    tag: "tenants",
+    auth: "operator",
+    responses: { 200: "tenants" },
+  },
+  "GET /tenants/{tenant}": {
+    summary: "A tenant with its quotas, usage and live agents",
+    tag: "tenants",
+    auth: "operator",
+    responses: { 200: "the tenant", 404: "no such tenant" },
+  },
+  "POST /tenants/{tenant}/kill": {
+    summary: "The kill switch: every grant of the tenant dies everywhere; the tenant is suspended",
+    tag: "tenants",
+    auth: "operator",
+    responses: { 200: "killed" },
+  },
+  "GET /tenants/{tenant}/agents/{id}/lineage": {
+    summary: "An agent's subtree with every grant each agent holds",
+    tag: "tenants",
+    auth: "operator",
+    responses: { 200: "the tree", 404: "no such agent" },
+  },
+  "GET /tenants/{tenant}/intents/overdue": {
+    summary: "Allowed write intents past their deadline with no outcome",
+    tag: "intents",
+    auth: "operator",
+    responses: { 200: "the overdue intents" },
+  },
+  "POST /intents": {
+    summary: "Record a write intent before the tool runs, and get the decision",
+    tag: "intents",
+    auth: "grant",
+    body: IntentBody,
+    responses: {
+      201: "decided: allow, deny or needs-approval (with the approval id)",
+      200: "a replay: the decision as it stands now",
+      409: "the idempotency key (or approval id) belongs to another call",
+    },
+  },
+  "POST /intents/{id}/outcome": {
+    summary: "Record how the tool ended",
+    tag: "intents",
+    auth: "grant",
+    body: OutcomeBody,
+    responses: { 200: "recorded", 400: "unknown, not allowed, or already ended otherwise" },
+  },
+  "GET /approvals": {
+    summary: "Approvals, oldest first",
+    tag: "approvals",
+    auth: "operator",
+    query: ApprovalsQuery,
+    responses: { 200: "the approvals" },
+  },
+  "GET /approvals/stream": {
+    summary: "Server-sent events: every pending approval, then each change as it happens",
+    tag: "approvals",
+    auth: "operator",
+    responses: { 200: "an event stream of `approval` events" },
+    produces: "text/event-stream",
+  },
+  "GET /approvals/{id}": {
+    summary: "One approval: the call, its plan, who asked and what it needs",
+    tag: "approvals",
+    auth: "operator",
+    responses: { 200: "the approval", 404: "no such approval" },
+  },
+  "POST /approvals/{id}/approve": {
+    summary: "Approve; the call goes through once a quorum of distinct approvers agrees",
+    tag: "approvals",
+    auth: "operator",
+    body: Vote,
+    responses: {
+      200: "the approval after the vote",
+      403: "not an approver, or the requester's own lineage",
+      409: "already voted, or already settled",
+    },
+  },
+  "POST /approvals/{id}/deny": {
+    summary: "Deny; one deny rejects the call",
+    tag: "approvals",
+    auth: "operator",
+    body: Vote,
+    responses: { 200: "the approval after the vote", 403: "not an approver", 409: "already settled" },
+  },
+  "GET /ledger/head": {
+    summary: "The chain's tip",
+    tag: "ledger",
+    auth: "none",
+    responses: { 200: "seq and hash" },
+  },
+  "GET /ledger/checkpoints": {
+    summary: "Signed Merkle checkpoints",
+    tag: "ledger",
+    auth: "none",
+    responses: { 200: "the checkpoints" },
+  },
+  "POST /ledger/checkpoints": {
+    summary: "Sign a checkpoint over every entry now",
+    tag: "ledger",
+    auth: "operator",
+    responses: { 201: "the checkpoint", 409: "the ledger is empty" },
+  },
+  "GET /.well-known/ledger-key.json": {
+    summary: "The checkpoint signing key",
+    tag: "ledger",
+    auth: "none",
+    responses: { 200: "a JWK" },
+  },
+  "GET /ledger/entries": {
+    summary: "Entries in chain order, a page at a time",
+    tag: "ledger",
+    auth: "operator",
+    query: EntriesQuery,
+    responses: { 200: "entries and the `after` of the next page" },
+  },
+  "GET /ledger/entries/{seq}/proof": {
+    summary: "An entry with its RFC 9162 inclusion proof under the latest signed checkpoint",
+    tag: "ledger",
+    auth: "operator",
+    responses: { 200: "entry, checkpoint and audit path", 409: "not under a checkpoint yet" },
+  },
+};
+
+const SECURITY: Record<Auth, Record<string, string[]>[]> = {
+  none: [],
+  operator: [{ operatorKey: [] }],
+  "platform-admin": [{ operatorKey: [] }],
+  grant: [{ grant: [] }],
+  "operator-or-grant": [{ operatorKey: [] }, { grant: [] }],
+};
+
+const jsonSchema = (schema: z.ZodType) => {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+  return rest;
+};
+
+const problem = {
+  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+};
+
+/** The OpenAPI 3.1 document of the controller's API. */
+export function openApiDocument(version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [key, op] of Object.entries(OPERATIONS)) {
+    const [method, path] = key.split(" ") as [string, string];
+    const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
+    const queryParams = op.query
+      ? Object.entries(jsonSchema(op.query).properties ?? {}).map(([name, schema]) => ({
+          name,
+          in: "query",
+          required: false,
+          schema,
+        }))
+      : [];
+    const responses: Record<string, unknown> = {};
+    for (const [status, description] of Object.entries(op.responses))
+      responses[status] =
+        Number(status) >= 400
+          ? { description, ...problem }
+          : { description, content: { [op.produces ?? "application/json"]: {} } };
+    if (op.auth !== "none") responses[401] = { description: "missing or refused credential", ...problem };
+    if (op.auth === "platform-admin") responses[403] ??= { description: "not a platform-admin", ...problem };
+    if (op.body) responses[400] ??= { description: "a field is invalid (named in `errors`)", ...problem };
+    responses[429] = { description: "rate limited; see Retry-After", ...problem };
+    paths[path] ??= {};
+    (paths[path] as Record<string, unknown>)[method.toLowerCase()] = {
+      summary: op.summary,
+      tags: [op.tag],
+      operationId: key.replace(/[^A-Za-z0-9]+/g, "_").replace(/_$/, ""),
+      security: SECURITY[op.auth],
+      ...(pathParams.length + queryParams.length > 0 ? { parameters: [...pathParams, ...queryParams] } : {}),
+      ...(op.body
+        ? {
+            requestBody: { required: true, content: { "application/json": { schema: jsonSchema(op.body) } } },
+          }
+        : {}),
+      ...(op.form
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                "application/x-www-form-urlencoded": {
+                  schema: {
+                    type: "object",
+                    properties: Object.fromEntries(
+                      Object.entries(op.form).map(([k, d]) => [k, { type: "string", description: d }]),
+                    ),
+                  },
+                },
+              },
+            },
+          }
+        : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "startup-factory controller",
+      version,
+      description:
+        "The trusted authority of startup-factory: grants, write intents, approvals, the kill switch and the ledger. Errors are RFC 9457 problem+json naming the bad field; every response carries X-Request-Id.",
+    },
+    paths,
+    components: {
+      securitySchemes: {
+        operatorKey: { type: "http", scheme: "bearer", description: "an operator API key, sfk_…" },
+        grant: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description: "an agent's grant (EdDSA JWT)",
+        },
+      },
+      schemas: {
+        Problem: {
+          type: "object",
+          required: ["type", "title", "status"],
+          properties: {
+            type: { type: "string", format: "uri" },
+            title: { type: "string" },
+            status: { type: "integer" },
+            detail: { type: "string" },
+            requestId: { type: "string" },
+            errors: {
+              type: "array",
+              items: {
+                type: "object",
+                properties: { field: { type: "string" }, message: { type: "string" } },
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
