@@ -1,5 +1,5 @@
 /**
- * Prints the foundation's benchmark figures (nothing is asserted):
+ * Prints the controller's benchmark figures (nothing is asserted):
  *   npm run bench                  full sizes
  *   npm run bench -- --quick       small sizes, a smoke run
  * PostgreSQL figures need a server: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
@@ -8,6 +8,8 @@
 import { generateLedgerKeys } from "../controller/ledger/keys.ts";
 import { databases } from "./databases.ts";
 import { benchDecide, formatDecide } from "./decide.ts";
+import { benchGate, formatGate } from "./gate.ts";
+import { benchGrantThroughput, formatThroughput } from "./grant-throughput.ts";
 import { benchKillSwitch, formatKill } from "./kill-switch.ts";
 import { benchLedgerAppend, formatAppend } from "./ledger-append.ts";
 import { benchLedgerVerify, formatVerify } from "./ledger-verify.ts";
@@ -39,6 +41,16 @@ try {
   for (const { name, database } of backends)
     rows.push(...(await benchLedgerAppend(database, name, quick ? 20 : 400, keys)));
   out(table("ledger append throughput vs plain INSERT of the same rows", formatAppend(rows)));
+
+  const gates = [];
+  for (const { name, database } of backends)
+    gates.push(await benchGate(database, name, keys, quick ? 500 : 20_000));
+  out(table("gate overhead per tool call, in process, vs the same call bare", formatGate(gates)));
+
+  const throughput = [];
+  for (const { name, database } of backends)
+    throughput.push(...(await benchGrantThroughput(database, name, keys, quick ? 50 : 1_000)));
+  out(table("grant mint and exchange throughput vs plain ledger appends", formatThroughput(throughput)));
 
   const kills = [];
   for (const { name, database, url } of backends)

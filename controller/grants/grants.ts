@@ -35,8 +35,16 @@ export async function openGrants(deps: {
     reconcileSeconds: deps.reconcileSeconds ?? 30,
     onError: (error) => console.error("revocation feed:", error),
   });
-  const verifierFor = (audience: ServerName) =>
-    new GrantVerifier({ audience, jwks: () => ring.jwks(), revocations });
+  // One verifier per audience for the process: each keeps its imported keys and its verified-token cache.
+  const verifiers = new Map<ServerName, GrantVerifier>();
+  const verifierFor = (audience: ServerName) => {
+    let verifier = verifiers.get(audience);
+    if (!verifier) {
+      verifier = new GrantVerifier({ audience, jwks: () => ring.jwks(), revocations });
+      verifiers.set(audience, verifier);
+    }
+    return verifier;
+  };
   const { database, ledger, policies } = deps;
   return {
     ring,

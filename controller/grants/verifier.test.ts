@@ -109,6 +109,29 @@ describe("grant verification", () => {
     expect(await rejectedWith(verifier, token)).toBe("grant_revoked");
   });
 
+  it("refuses a grant it verified before, once revoked, killed or expired (nothing cached outlives them)", async () => {
+    let clock = now;
+    const cached = new GrantVerifier({
+      audience: "github",
+      jwks: () => ring.jwks(now),
+      revocations: revoked,
+      now: () => new Date(clock),
+    });
+    const [a, b, c] = await Promise.all(
+      ["g-a", "g-b", "g-c"].map((jti, i) =>
+        signGrant(claims({ jti, tenant: ["acme", "globex", "initech"][i] as string }), ring),
+      ),
+    );
+    for (const token of [a, b, c]) await cached.verify(token as string);
+    revoked.add(["g-a"]);
+    expect(await rejectedWith(cached, a as string)).toBe("grant_revoked");
+    revoked.addTenant("globex", seconds);
+    expect(await rejectedWith(cached, b as string)).toBe("grant_revoked");
+    expect((await cached.verify(c as string)).jti).toBe("g-c");
+    clock = now + 601_000 + 5_000;
+    expect(await rejectedWith(cached, c as string)).toBe("grant_expired");
+  });
+
   it("rejects every grant a killed tenant was issued up to the kill, and none issued after", async () => {
     const before = await signGrant(claims({ jti: "g-old" }), ring);
     const after = await signGrant(claims({ jti: "g-new", iat: seconds + 10 }), ring);

@@ -5,6 +5,8 @@ import { GrantClaims, ISSUER } from "./claims.ts";
 type VerifyKey = Awaited<ReturnType<typeof importJWK>>;
 
 const JWKS_MAX_AGE_MS = 5 * 60_000;
+/** Grants whose signature and claims already verified, by token; an agent presents one grant many times. */
+const MAX_VERIFIED = 10_000;
 
 /** Why a grant was refused; each reason has its own stable code. */
 export type GrantErrorCode =
@@ -54,12 +56,34 @@ export class GrantVerifier {
   readonly #options: VerifierOptions;
   #keys = new Map<string, Promise<VerifyKey>>();
   #fetchedAt = 0;
+  #verified = new Map<string, GrantClaims>();
 
   constructor(options: VerifierOptions) {
     this.#options = options;
   }
 
   async verify(token: string): Promise<GrantClaims> {
+    const claims = this.#cached(token) ?? (await this.#verifySignedClaims(token));
+    this.#checkRevocations(claims);
+    return claims;
+  }
+
+  /**
+   * A token verified before, while its key set is fresh and it is still inside its lifetime: the signature and
+   * claims cannot have changed. Revocation is checked on every call regardless.
+   */
+  #cached(token: string): GrantClaims | undefined {
+    const claims = this.#verified.get(token);
+    if (!claims) return undefined;
+    const now = (this.#options.now?.() ?? new Date()).getTime();
+    if (now - this.#fetchedAt > JWKS_MAX_AGE_MS || now / 1000 >= claims.exp) {
+      this.#verified.delete(token);
+      return undefined;
+    }
+    return claims;
+  }
+
+  async #verifySignedClaims(token: string): Promise<GrantClaims> {
     let header: ReturnType<typeof decodeProtectedHeader>;
     try {
       header = decodeProtectedHeader(token);
@@ -92,19 +116,24 @@ export class GrantVerifier {
         "grant_malformed",
         `the grant's claims are invalid: ${claims.error.issues[0]?.message}`,
       );
+    if (this.#verified.size >= MAX_VERIFIED) this.#verified.clear();
+    this.#verified.set(token, claims.data);
+    return claims.data;
+  }
+
+  #checkRevocations(claims: GrantClaims): void {
     const { revocations } = this.#options;
-    if (revocations.isRevoked(claims.data.jti))
-      throw new GrantRejected("grant_revoked", `grant ${claims.data.jti} was revoked`);
-    const killedAt = revocations.tenantRevokedAt(claims.data.tenant);
-    if (killedAt !== undefined && claims.data.iat <= killedAt)
-      throw new GrantRejected("grant_revoked", `every grant of tenant ${claims.data.tenant} was revoked`);
-    const ancestor = claims.data.anc.find((jti) => revocations.isRevoked(jti));
+    if (revocations.isRevoked(claims.jti))
+      throw new GrantRejected("grant_revoked", `grant ${claims.jti} was revoked`);
+    const killedAt = revocations.tenantRevokedAt(claims.tenant);
+    if (killedAt !== undefined && claims.iat <= killedAt)
+      throw new GrantRejected("grant_revoked", `every grant of tenant ${claims.tenant} was revoked`);
+    const ancestor = claims.anc.find((jti) => revocations.isRevoked(jti));
     if (ancestor)
       throw new GrantRejected(
         "grant_ancestor_revoked",
-        `grant ${claims.data.jti} descends from revoked grant ${ancestor}`,
+        `grant ${claims.jti} descends from revoked grant ${ancestor}`,
       );
-    return claims.data;
   }
 
   /**
@@ -118,6 +147,7 @@ export class GrantVerifier {
     if (!key) {
       const { keys } = await this.#options.jwks();
       this.#fetchedAt = now;
+      this.#verified.clear(); // a key may have been unpublished: everything is verified afresh
       this.#keys = new Map(keys.filter((k) => k.kid).map((k) => [k.kid as string, importJWK(k, "EdDSA")]));
       key = this.#keys.get(kid);
       if (!key) throw new GrantRejected("grant_unknown_kid", `no published key has id ${kid}`);

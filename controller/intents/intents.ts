@@ -6,7 +6,7 @@ import type { Db, Tx } from "../db/database.ts";
 import { approvals, intents } from "../db/schema.ts";
 import { withTenant } from "../db/scope.ts";
 import type { GrantClaims } from "../grants/claims.ts";
-import { scopeAllows } from "../grants/scope.ts";
+import { decideToolCall } from "../grants/decide-call.ts";
 import { Identifier, ResourceName, ToolName } from "../ids.ts";
 import { canonicalJson } from "../ledger/canonical-json.ts";
 import type { Ledger } from "../ledger/ledger.ts";
@@ -91,22 +91,12 @@ export class Intents {
       .update(canonicalJson({ grant: grant.jti, tool: request.tool, resource, args }))
       .digest("hex");
 
-    const decision = scopeAllows(grant.scope, request.tool, request.resource.name)
-      ? engine.decide({
-          principal: { tenant: grant.tenant, persona: grant.persona, role: grant.role },
-          action: "call_tool",
-          resource: { server: grant.aud, kind: request.resource.kind, name: request.resource.name },
-          context: {
-            tool: request.tool,
-            readOnly: false,
-            ...(request.usage ? { usage: request.usage } : {}),
-          },
-        })
-      : {
-          effect: "deny" as const,
-          policies: ["grant-scope"],
-          reasons: [`grant ${grant.jti} does not cover ${request.tool} on ${request.resource.name}`],
-        };
+    const decision = decideToolCall(engine, grant, {
+      tool: request.tool,
+      resource: request.resource,
+      readOnly: false,
+      ...(request.usage ? { usage: request.usage } : {}),
+    });
 
     const now = this.#clock();
     const row = {

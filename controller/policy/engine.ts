@@ -15,6 +15,8 @@ import {
   scopedName,
 } from "./request.ts";
 
+const MAX_MEMO = 50_000;
+
 /** The request was malformed; the message names the field. */
 export class DecisionRequestError extends Error {
   override name = "DecisionRequestError";
@@ -36,6 +38,11 @@ export class PolicyEngine {
   readonly #quotaNames: readonly string[];
   /** Preparsed slices by `role|server|action`: only the policies such a request could match. */
   readonly #slices = new Map<string, string>();
+  /**
+   * Decisions already made, by request. The policies are fixed for the engine's life, so the same request
+   * always gets the same answer; requests carrying quota usage vary too much to be worth keeping.
+   */
+  readonly #memo = new Map<string, Decision>();
 
   constructor(compiled: CompiledPolicies) {
     this.#setId = `sf-${createHash("sha256").update(JSON.stringify(compiled.policies)).digest("hex").slice(0, 24)}`;
@@ -77,7 +84,21 @@ export class PolicyEngine {
     return this.#meta[id];
   }
 
+  /** The decision for `input`; treat the result as read-only, it may be shared with later callers. */
   decide(input: DecisionRequest): Decision {
+    const usage = input.context?.usage;
+    const key = usage && Object.keys(usage).length > 0 ? undefined : JSON.stringify(input);
+    const known = key === undefined ? undefined : this.#memo.get(key);
+    if (known) return known;
+    const decision = this.#decide(input);
+    if (key !== undefined) {
+      if (this.#memo.size >= MAX_MEMO) this.#memo.clear();
+      this.#memo.set(key, decision);
+    }
+    return decision;
+  }
+
+  #decide(input: DecisionRequest): Decision {
     const parsed = DecisionRequest.safeParse(input);
     if (!parsed.success)
       throw new DecisionRequestError(`invalid decision request:\n${z.prettifyError(parsed.error)}`);
