@@ -1,4 +1,4 @@
-const escape = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 interface Op {
   summary?: string;
@@ -24,19 +24,19 @@ export function docsPage(doc: {
         ? Object.entries(op.requestBody.content)
             .map(
               ([type, c]) =>
-                `<p>Body: <code>${escape(type)}</code></p><pre>${escape(JSON.stringify(c.schema ?? {}, null, 2))}</pre>`,
+                `<p>Body: <code>${escapeHtml(type)}</code></p><pre>${escapeHtml(JSON.stringify(c.schema ?? {}, null, 2))}</pre>`,
             )
             .join("")
         : "";
       const responses = Object.entries(op.responses ?? {})
-        .map(([status, r]) => `<li><code>${status}</code> ${escape(r.description)}</li>`)
+        .map(([status, r]) => `<li><code>${status}</code> ${escapeHtml(r.description)}</li>`)
         .join("");
-      return `<section><h3><code>${method.toUpperCase()} ${escape(path)}</code></h3><p>${escape(op.summary ?? "")}</p>
-<p>Auth: ${escape(auth)}${params ? ` · Parameters: ${escape(params)}` : ""}</p>${body}<ul>${responses}</ul></section>`;
+      return `<section><h3><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h3><p>${escapeHtml(op.summary ?? "")}</p>
+<p>Auth: ${escapeHtml(auth)}${params ? ` · Parameters: ${escapeHtml(params)}` : ""}</p>${body}<ul>${responses}</ul></section>`;
     }),
   );
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(doc.info.title)}</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(doc.info.title)}</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:.5rem;overflow:auto}section{border-top:1px solid #ddd}</style></head>
-<body><h1>${escape(doc.info.title)} <small>${escape(doc.info.version)}</small></h1><p>${escape(doc.info.description)}</p>
+<body><h1>${escapeHtml(doc.info.title)} <small>${escapeHtml(doc.info.version)}</small></h1><p>${escapeHtml(doc.info.description)}</p>
 <p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p>${sections.join("\n")}</body></html>`;
 }
