@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { ProviderConfigError } from "../controller/broker/provider-config.ts";
 import { ConfigError } from "../controller/config.ts";
 import { DataDirBusyError } from "../controller/db/data-dir-lock.ts";
 import { BundleFormatError } from "../controller/ledger/bundle-verify.ts";
@@ -16,6 +17,7 @@ function exitCodeOf(error: unknown): number | undefined {
   if (error instanceof CliError) return error.exitCode;
   if (
     error instanceof ConfigError ||
+    error instanceof ProviderConfigError ||
     error instanceof PolicyLoadError ||
     error instanceof DecisionRequestError
   )

@@ -37,6 +37,17 @@ describe("the rooms of the architecture", () => {
     expect(offenders).toEqual([]);
   });
 
+  it("keep the sandboxes apart from the controller: they emulate providers and share nothing but storage", () => {
+    const offenders = sources("sandbox").flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => spec.startsWith("."))
+        .map((spec) => relative(root, resolve(dirname(file), spec)))
+        .filter((target) => !target.startsWith("sandbox/") && !target.startsWith("controller/db/"))
+        .map((target) => `${relative(root, file)} -> ${target}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
   it("let the standalone bundle verifier run without a database", () => {
     const { files, packages } = closure(join(root, "cli/verify-bundle.ts"));
     const reached = [...files].map((f) => relative(root, f));

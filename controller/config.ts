@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import type { ProviderSources } from "./broker/provider-config.ts";
 
 /** Raised when the environment does not describe a runnable configuration; the message names each bad field. */
 export class ConfigError extends Error {
@@ -39,6 +40,7 @@ const Env = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  FACTORY_SECRETS_FILE: z.string().min(1).optional(),
   FACTORY_LEDGER_HMAC_KEY: z
     .base64({ error: "must be base64" })
     .refine((v) => Buffer.from(v, "base64").length >= 32, "must decode to at least 32 bytes")
@@ -53,7 +55,20 @@ export interface Config {
   policiesDir: string;
   http: { host: string; port: number; rateLimitPerMinute: number; maxBodyBytes: number; version: string };
   ledger: { checkpointIntervalSeconds: number; hmacKey?: Buffer };
+  /** Where the provider credentials come from; read (and checked) when the runtime opens. */
+  providers: ProviderSources;
 }
+
+/** The variables the provider credentials may come from besides the secrets file. */
+const PROVIDER_ENV = [
+  "GITHUB_API_URL",
+  "GITHUB_TOKEN",
+  "GITHUB_APP_ID",
+  "GITHUB_APP_INSTALLATION_ID",
+  "GITHUB_APP_PRIVATE_KEY",
+  "AZURE_DEVOPS_ORG_URL",
+  "AZURE_DEVOPS_PAT",
+] as const;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = Env.safeParse(env);
@@ -77,6 +92,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ledger: {
       checkpointIntervalSeconds: e.FACTORY_CHECKPOINT_INTERVAL_SECONDS,
       ...(e.FACTORY_LEDGER_HMAC_KEY ? { hmacKey: Buffer.from(e.FACTORY_LEDGER_HMAC_KEY, "base64") } : {}),
+    },
+    providers: {
+      ...(e.FACTORY_SECRETS_FILE ? { secretsFile: resolve(e.FACTORY_SECRETS_FILE) } : {}),
+      env: Object.fromEntries(PROVIDER_ENV.map((name) => [name, env[name]])),
     },
   };
 }

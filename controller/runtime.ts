@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import { loadProviderCredentials } from "./broker/provider-config.ts";
 import type { Config } from "./config.ts";
 import { lockDataDir } from "./db/data-dir-lock.ts";
 import { type Database, openDatabase } from "./db/database.ts";
@@ -15,6 +16,7 @@ export interface Runtime extends Services {
 
 /** Opens the configured database (locking an embedded one to this process), migrates it and loads the keys. */
 export async function openRuntime(config: Config): Promise<Runtime> {
+  const providerCredentials = await loadProviderCredentials(config.providers);
   let unlock = async () => {};
   if (config.database.kind === "pglite") {
     await mkdir(config.database.dataDir, { recursive: true });
@@ -42,7 +44,13 @@ export async function openRuntime(config: Config): Promise<Runtime> {
     const keys = await loadLedgerKeys(config.keysDir, config.ledger.hmacKey);
     const ledger = new Ledger(database.db, { keys });
     const policies = await loadPolicies(config.policiesDir);
-    services = await openServices({ database, ledger, policies, keysDir: config.keysDir });
+    services = await openServices({
+      database,
+      ledger,
+      policies,
+      keysDir: config.keysDir,
+      providerCredentials,
+    });
     return { ...services, config, close };
   } catch (error) {
     await close();

@@ -1,5 +1,8 @@
 import { ApprovalFeed } from "./approvals/approval-feed.ts";
 import { Approvals } from "./approvals/approvals.ts";
+import { CredentialBroker } from "./broker/broker.ts";
+import type { ProviderCredentials } from "./broker/provider-config.ts";
+import { providerBrokers } from "./broker/providers.ts";
 import type { Database } from "./db/database.ts";
 import { type Grants, openGrants } from "./grants/grants.ts";
 import { Intents } from "./intents/intents.ts";
@@ -15,6 +18,7 @@ export interface Services {
   intents: Intents;
   approvals: Approvals;
   approvalFeed: ApprovalFeed;
+  broker: CredentialBroker;
   close(): Promise<void>;
 }
 
@@ -24,6 +28,8 @@ export async function openServices(deps: {
   ledger: Ledger;
   policies: LoadedPolicies;
   keysDir: string;
+  /** Long-lived provider credentials the broker narrows per grant; none configured hands out none. */
+  providerCredentials?: ProviderCredentials;
   clock?: () => Date;
 }): Promise<Services> {
   const { database, ledger, policies } = deps;
@@ -43,6 +49,14 @@ export async function openServices(deps: {
     ...clock,
   });
   const intents = new Intents({ db: database.db, ledger, engine: policies.engine, approvals, ...clock });
+  const broker = new CredentialBroker({
+    db: database.db,
+    ledger,
+    revocations: grants.revocations,
+    providers: providerBrokers(deps.providerCredentials ?? {}),
+    onError: (error) => console.error("credential broker:", error),
+    ...clock,
+  });
   return {
     database,
     ledger,
@@ -51,7 +65,9 @@ export async function openServices(deps: {
     intents,
     approvals,
     approvalFeed,
+    broker,
     async close() {
+      await broker.close();
       await approvalFeed.stop();
       await grants.close();
     },

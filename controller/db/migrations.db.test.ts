@@ -63,14 +63,23 @@ describe.each(backends)("migrations on %s", (backend) => {
       "ledger_entries",
       "ledger_head",
       "operators",
+      "provider_credentials",
       "tenant_revocations",
       "tenant_usage",
       "tenants",
     ]);
-    expect(first[1]).toEqual([{ n: 12 }]);
+    expect(first[1]).toEqual([{ n: 14 }]);
     expect(first[2]).toEqual([{ seq: 0, hash: "0".repeat(64) }]);
     expect(first[3]).toEqual(
-      ["agents", "approval_votes", "approvals", "grants", "intents", "tenant_usage"].map((tablename) => ({
+      [
+        "agents",
+        "approval_votes",
+        "approvals",
+        "grants",
+        "intents",
+        "provider_credentials",
+        "tenant_usage",
+      ].map((tablename) => ({
         tablename,
         rowsecurity: true,
         forced: true,

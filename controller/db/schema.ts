@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   check,
   index,
   integer,
@@ -246,4 +247,27 @@ export const approvalVotes = pgTable(
     votedAt: timestamp("voted_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.approvalId, t.operatorId] })],
+);
+
+/**
+ * Provider credentials the broker handed out, one per grant and provider. Only a SHA-256 fingerprint of the
+ * token is kept; the token itself lives in the issuing process's memory until it is revoked or expires.
+ */
+export const providerCredentials = pgTable(
+  "provider_credentials",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    grantJti: text("grant_jti").notNull(),
+    provider: text("provider").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    narrowed: boolean("narrowed").notNull(),
+    detail: jsonb("detail").notNull(),
+    issuedAt: timestamp("issued_at", { withTimezone: true, precision: 3 }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true, precision: 3 }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true, precision: 3 }),
+  },
+  (t) => [index("provider_credentials_tenant_grant").on(t.tenantId, t.grantJti)],
 );

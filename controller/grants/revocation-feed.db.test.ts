@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
+import { eventually } from "../../test/support/eventually.ts";
 import { testLedger } from "../../test/support/ledger.ts";
 import { type Database, openDatabase } from "../db/database.ts";
 import { tenants } from "../db/schema.ts";
@@ -12,15 +13,6 @@ import { RevocationList } from "./revocations.ts";
 import { GrantRevoker } from "./revoke.ts";
 import { GrantKeyRing } from "./signing-keys.ts";
 import { GrantVerifier } from "./verifier.ts";
-
-/** Resolves once `check` holds, polling; fails after `ms`. */
-async function eventually(check: () => boolean, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error("the condition did not come true in time");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe.each(backends)("revocations reaching other verifiers on %s", (backend) => {
   let database: TestDatabase;

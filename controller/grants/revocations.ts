@@ -13,6 +13,7 @@ import type { RevocationCheck } from "./verifier.ts";
 export class RevocationList implements RevocationCheck {
   readonly #revoked = new Set<string>();
   readonly #tenants = new Map<string, number>();
+  readonly #listeners = new Set<() => void>();
 
   isRevoked(jti: string): boolean {
     return this.#revoked.has(jti);
@@ -23,12 +24,27 @@ export class RevocationList implements RevocationCheck {
   }
 
   add(jtis: Iterable<string>): void {
+    const before = this.#revoked.size;
     for (const jti of jtis) this.#revoked.add(jti);
+    if (this.#revoked.size > before) this.#changed();
   }
 
   /** Every grant of `tenant` issued at or before `at` (epoch seconds) is revoked. */
   addTenant(tenant: string, at: number): void {
-    this.#tenants.set(tenant, Math.max(at, this.#tenants.get(tenant) ?? at));
+    const before = this.#tenants.get(tenant);
+    if (before !== undefined && before >= at) return;
+    this.#tenants.set(tenant, at);
+    this.#changed();
+  }
+
+  /** Calls `listener` after each change (something newly revoked); returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
   }
 
   get size(): number {

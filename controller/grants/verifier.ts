@@ -48,6 +48,22 @@ export interface VerifierOptions {
   now?: () => Date;
 }
 
+/** Why a grant whose signature verified is nevertheless dead: it, its tenant, or an ancestor was revoked. */
+export function revocationOf(claims: GrantClaims, revocations: RevocationCheck): GrantRejected | undefined {
+  if (revocations.isRevoked(claims.jti))
+    return new GrantRejected("grant_revoked", `grant ${claims.jti} was revoked`);
+  const killedAt = revocations.tenantRevokedAt(claims.tenant);
+  if (killedAt !== undefined && claims.iat <= killedAt)
+    return new GrantRejected("grant_revoked", `every grant of tenant ${claims.tenant} was revoked`);
+  const ancestor = claims.anc.find((jti) => revocations.isRevoked(jti));
+  if (ancestor)
+    return new GrantRejected(
+      "grant_ancestor_revoked",
+      `grant ${claims.jti} descends from revoked grant ${ancestor}`,
+    );
+  return undefined;
+}
+
 /**
  * Verifies grants for one MCP server: EdDSA only, a known key id, the right issuer and audience, inside its
  * validity window, and neither it nor any ancestor revoked.
@@ -122,18 +138,8 @@ export class GrantVerifier {
   }
 
   #checkRevocations(claims: GrantClaims): void {
-    const { revocations } = this.#options;
-    if (revocations.isRevoked(claims.jti))
-      throw new GrantRejected("grant_revoked", `grant ${claims.jti} was revoked`);
-    const killedAt = revocations.tenantRevokedAt(claims.tenant);
-    if (killedAt !== undefined && claims.iat <= killedAt)
-      throw new GrantRejected("grant_revoked", `every grant of tenant ${claims.tenant} was revoked`);
-    const ancestor = claims.anc.find((jti) => revocations.isRevoked(jti));
-    if (ancestor)
-      throw new GrantRejected(
-        "grant_ancestor_revoked",
-        `grant ${claims.jti} descends from revoked grant ${ancestor}`,
-      );
+    const rejection = revocationOf(claims, this.#options.revocations);
+    if (rejection) throw rejection;
   }
 
   /**

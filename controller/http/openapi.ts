@@ -161,6 +161,17 @@ export const OPERATIONS: Record<string, Operation> = {
     body: OutcomeBody,
     responses: { 200: "recorded", 400: "unknown, not allowed, or already ended otherwise" },
   },
+  "POST /credentials": {
+    summary:
+      "The provider credential narrowed to the calling grant (GitHub installation token, Azure DevOps token)",
+    tag: "credentials",
+    auth: "grant",
+    responses: {
+      200: "the credential: token, expiry, whether it is narrowed, and what it allows; never cache it",
+      502: "the provider refused or failed",
+      503: "no provider credentials are configured for the grant's server",
+    },
+  },
   "GET /approvals": {
     summary: "Approvals, oldest first",
     tag: "approvals",

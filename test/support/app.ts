@@ -1,6 +1,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ProviderCredentials } from "../../controller/broker/provider-config.ts";
 import { type AppOptions, createApp } from "../../controller/http/app.ts";
 import { loadPolicies } from "../../controller/policy/policies.ts";
 import { openServices, type Services } from "../../controller/services.ts";
@@ -16,6 +17,7 @@ export interface TestAppOptions {
   app?: AppOptions;
   /** Edits to the shipped policies, by file path relative to `policies/`. */
   policyEdits?: Record<string, (text: string) => string>;
+  providerCredentials?: ProviderCredentials;
 }
 
 const shippedPolicies = join(import.meta.dirname, "../../policies");
@@ -37,6 +39,7 @@ export async function testApp(database: TestDatabase, options: TestAppOptions = 
     policies,
     keysDir: join(dir, "keys"),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.providerCredentials ? { providerCredentials: options.providerCredentials } : {}),
   });
   return {
     ...services,
