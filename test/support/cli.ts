@@ -29,7 +29,7 @@ export interface RunningFactory {
   /** The bootstrap admin's key, when this start created it. */
   adminKey: string | undefined;
   stdout(): string;
-  /** Sends SIGTERM and resolves with the exit code. */
+  /** Sends SIGTERM and resolves with the exit code (at once if it has exited already). */
   stop(): Promise<number | null>;
 }
 
@@ -54,6 +54,7 @@ export async function startFactory(env: Record<string, string>): Promise<Running
     adminKey: /^ {2}(sfk_\S+)$/m.exec(stdout)?.[1],
     stdout: () => stdout,
     stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
       const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");
       return exited;
