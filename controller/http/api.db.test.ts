@@ -1,6 +1,12 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TestApp, testApp } from "../../test/support/app.ts";
 import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
+import { verifyBundle } from "../ledger/bundle-verify.ts";
 import { verifyInclusion } from "../ledger/merkle.ts";
 import { createOperator, ensureBootstrapAdmin } from "../operators/operators.ts";
 import { OPERATIONS } from "./openapi.ts";
@@ -157,6 +163,27 @@ describe.each(backends)("the HTTP API on %s", (backend) => {
       ),
     ).toBe(true);
     expect((await call("GET", "/ledger/entries/999999/proof")).status).toBe(404);
+  });
+
+  it("exports a tenant's ledger as a tar that extracts to a bundle the offline verifier accepts", async () => {
+    const response = await call("GET", "/ledger/export?tenant=acme", undefined, viewer);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/x-tar");
+    expect(response.headers.get("content-disposition")).toMatch(
+      /^attachment; filename="ledger-acme-\d+\.tar"$/,
+    );
+    const dir = await mkdtemp(join(tmpdir(), "sf-export-test-"));
+    try {
+      await writeFile(join(dir, "bundle.tar"), Buffer.from(await response.arrayBuffer()));
+      await promisify(execFile)("tar", ["-xf", "bundle.tar"], { cwd: dir });
+      const report = await verifyBundle(dir);
+      expect(report).toMatchObject({ ok: true, tenant: "acme" });
+      expect(report.entries).toBeGreaterThan(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect((await call("GET", "/ledger/export?tenant=ACME")).status).toBe(400);
+    expect((await call("GET", "/ledger/export", undefined, "sfk_forged")).status).toBe(401);
   });
 
   it("kills everything only for a platform-admin who confirms it", async () => {

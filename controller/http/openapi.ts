@@ -2,7 +2,7 @@ import { z } from "zod";
 import { ApprovalsQuery, Vote } from "./approval-routes.ts";
 import { InTenant, RootGrantRequest } from "./grant-routes.ts";
 import { IntentBody, OutcomeBody } from "./intent-routes.ts";
-import { EntriesQuery } from "./ledger-routes.ts";
+import { EntriesQuery, ExportQuery } from "./ledger-routes.ts";
 import { KillEverything, NewOperator } from "./operator-routes.ts";
 import { NewTenant } from "./tenant-routes.ts";
 
@@ -240,6 +240,15 @@ export const OPERATIONS: Record<string, Operation> = {
     auth: "operator",
     query: EntriesQuery,
     responses: { 200: "entries and the `after` of the next page" },
+  },
+  "GET /ledger/export": {
+    summary:
+      "A verifiable bundle (manifest, entries, checkpoints, public key) as a tar; check it with factory-verify-bundle",
+    tag: "ledger",
+    auth: "operator",
+    query: ExportQuery,
+    produces: "application/x-tar",
+    responses: { 200: "the bundle, signed up to a checkpoint made for it" },
   },
   "GET /ledger/entries/{seq}/proof": {
     summary: "An entry with its RFC 9162 inclusion proof under the latest signed checkpoint",
