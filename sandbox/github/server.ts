@@ -1,28 +1,44 @@
 import { Hono } from "hono";
-import { appAuthRoutes, repositoryJson, tokenOf } from "./app-auth.ts";
-import { githubError } from "./errors.ts";
-import type { GitHubSandboxState } from "./state.ts";
+import type { SandboxStore } from "../store.ts";
+import type { SandboxEnv } from "./auth.ts";
+import { GitHubError, githubError } from "./errors.ts";
+import { appAuthRoutes } from "./routes/app-auth.ts";
+import { branchRoutes } from "./routes/branches.ts";
+import { contentRoutes } from "./routes/contents.ts";
+import { gitDataRoutes } from "./routes/git-data.ts";
+import { protectionRoutes } from "./routes/protection.ts";
+import { repoRoutes } from "./routes/repos.ts";
+
+class Rollback extends Error {}
 
 /**
- * The GitHub sandbox's HTTP app: the real Octokit client, pointed at it, works unchanged. So far it serves
- * the App flow and repository reads under a token's permissions and repository list.
+ * The GitHub sandbox's HTTP app: the real Octokit client, pointed at it, works unchanged. Each request is one
+ * transaction over the sandbox's state, rolled back when the request fails.
  */
-export function githubSandbox(state: GitHubSandboxState): Hono {
-  const app = new Hono();
-  app.route("/", appAuthRoutes(state));
-
-  app.get("/repos/:owner/:repo", (c) => {
-    const token = tokenOf(c, state);
-    if (!token) return githubError(c, 401, "Bad credentials");
-    const { owner, repo } = c.req.param();
-    const installation = state.installations.get(token.installationId);
-    const found = state.repositories.find((r) => r.owner === owner && r.name === repo);
-    // GitHub hides what a token may not see behind a 404, never a 403.
-    if (!found || installation?.org !== owner || (token.repositories && !token.repositories.includes(repo)))
-      return githubError(c, 404, "Not Found");
-    return c.json(repositoryJson(found));
+export function githubSandbox(store: SandboxStore): Hono<SandboxEnv> {
+  const app = new Hono<SandboxEnv>();
+  app.onError((error, c) =>
+    error instanceof GitHubError
+      ? githubError(c, error)
+      : (console.error("github sandbox:", error), githubError(c, new GitHubError(500, "Server Error"))),
+  );
+  app.use(async (c, next) => {
+    await store
+      .transaction(async (objects) => {
+        c.set("objects", objects);
+        await next();
+        if (c.error || c.res.status >= 400) throw new Rollback();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof Rollback)) throw error;
+      });
   });
-
-  app.notFound((c) => githubError(c, 404, "Not Found"));
+  app.route("/", appAuthRoutes());
+  app.route("/", repoRoutes());
+  app.route("/", gitDataRoutes());
+  app.route("/", contentRoutes());
+  app.route("/", protectionRoutes());
+  app.route("/", branchRoutes());
+  app.notFound((c) => githubError(c, new GitHubError(404, "Not Found")));
   return app;
 }

@@ -2,42 +2,54 @@ import { generateKeyPairSync } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Secret } from "../../controller/broker/secret.ts";
+import type { Database } from "../../controller/db/database.ts";
+import { tokenHash } from "../../sandbox/github/auth.ts";
+import type { Permissions, Token } from "../../sandbox/github/model.ts";
 import { githubSandbox } from "../../sandbox/github/server.ts";
-import { GitHubSandboxState, type Level } from "../../sandbox/github/state.ts";
+import { GitHubWorld } from "../../sandbox/github/world.ts";
+import { SandboxStore } from "../../sandbox/store.ts";
 
 export interface RunningGitHubSandbox {
   url: string;
-  state: GitHubSandboxState;
+  world: GitHubWorld;
   appId: number;
   installationId: number;
   /** The provider credentials the controller's broker uses against this sandbox. */
   credentials: {
     github: { apiUrl: string; app: { id: number; installationId: number; privateKey: Secret } };
   };
+  /** Every token the sandbox has issued (by hash: it keeps no token in clear). */
+  tokens(): Promise<Token[]>;
+  /** Whether a token the sandbox issued has been revoked; undefined for a token it never issued. */
+  isRevoked(token: string): Promise<boolean | undefined>;
   close(): Promise<void>;
 }
 
 /**
- * The GitHub sandbox on a loopback port, with one App installed on organisation `org` (granted
- * `permissions`) and the given repositories.
+ * The GitHub sandbox on a loopback port over `database`, with one App installed on organisation `org`
+ * (granted `permissions`) and the given repositories.
  */
 export async function startGitHubSandbox(options: {
+  database: Database;
   org: string;
   repositories: string[];
-  permissions: Record<string, Level>;
+  permissions: Permissions;
 }): Promise<RunningGitHubSandbox> {
-  const state = new GitHubSandboxState();
+  const store = await SandboxStore.open(options.database, "github_sandbox");
+  const world = new GitHubWorld(store);
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const appId = 4242;
-  state.addApp(appId, publicKey);
-  const installation = state.addInstallation({ appId, org: options.org, permissions: options.permissions });
-  for (const name of options.repositories) state.addRepository(options.org, name);
-  const server = serve({ fetch: githubSandbox(state).fetch, hostname: "127.0.0.1", port: 0 });
+  await world.addOrg(options.org);
+  await world.addApp(appId, "startup-factory", publicKey.export({ type: "spki", format: "pem" }).toString());
+  const installation = await world.addInstallation(appId, options.org, options.permissions);
+  for (const name of options.repositories) await world.addRepository(options.org, name);
+  const server = serve({ fetch: githubSandbox(store).fetch, hostname: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const tokens = () => store.transaction((o) => o.list<Token>("token"));
   return {
     url,
-    state,
+    world,
     appId,
     installationId: installation.id,
     credentials: {
@@ -50,6 +62,9 @@ export async function startGitHubSandbox(options: {
         },
       },
     },
+    tokens,
+    isRevoked: async (token) =>
+      (await store.transaction((o) => o.get<Token>("token", tokenHash(token))))?.revoked,
     close: () => new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
 }
