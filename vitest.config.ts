@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["controller/**/*.test.ts", "sandbox/**/*.test.ts"],
+          include: ["controller/**/*.test.ts", "sandbox/**/*.test.ts", "mcp-servers/**/*.test.ts"],
           exclude: ["**/*.db.test.ts", "**/node_modules/**"],
         },
       },
@@ -17,7 +17,7 @@ export default defineConfig({
       {
         test: {
           name: "db",
-          include: ["controller/**/*.db.test.ts", "sandbox/**/*.db.test.ts"],
+          include: ["controller/**/*.db.test.ts", "sandbox/**/*.db.test.ts", "mcp-servers/**/*.db.test.ts"],
           globalSetup: ["test/support/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { SignJWT } from "jose";
 import { Secret } from "../../controller/broker/secret.ts";
 import type { Database } from "../../controller/db/database.ts";
 import { tokenHash } from "../../sandbox/github/auth.ts";
@@ -22,6 +23,10 @@ export interface RunningGitHubSandbox {
   tokens(): Promise<Token[]>;
   /** Whether a token the sandbox issued has been revoked; undefined for a token it never issued. */
   isRevoked(token: string): Promise<boolean | undefined>;
+  /** A personal token acting as `login` with every permission (the development mode). */
+  personalToken(login?: string): Promise<string>;
+  /** An installation token through the real App flow, narrowed as asked. */
+  installationToken(narrow: { repositories?: string[]; permissions?: Permissions }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -65,6 +70,24 @@ export async function startGitHubSandbox(options: {
     tokens,
     isRevoked: async (token) =>
       (await store.transaction((o) => o.get<Token>("token", tokenHash(token))))?.revoked,
+    personalToken: (login = "ada") => world.personalToken(login),
+    async installationToken(narrow) {
+      const now = Math.floor(Date.now() / 1000);
+      const jwt = await new SignJWT({})
+        .setProtectedHeader({ alg: "RS256" })
+        .setIssuer(String(appId))
+        .setIssuedAt(now - 30)
+        .setExpirationTime(now + 300)
+        .sign(privateKey);
+      const response = await fetch(`${url}/app/installations/${installation.id}/access_tokens`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${jwt}`, "content-type": "application/json" },
+        body: JSON.stringify(narrow),
+      });
+      if (response.status !== 201)
+        throw new Error(`installation token: ${response.status} ${await response.text()}`);
+      return ((await response.json()) as { token: string }).token;
+    },
     close: () => new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
 }

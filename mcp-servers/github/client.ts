@@ -1,0 +1,44 @@
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import { Octokit } from "@octokit/rest";
+import Bottleneck from "bottleneck";
+
+const ThrottledOctokit = Octokit.plugin(retry, throttling);
+export type GitHubClient = InstanceType<typeof ThrottledOctokit>;
+
+export interface ClientOptions {
+  /** api.github.com, a GitHub Enterprise Server (`https://host/api/v3`) or the sandbox. */
+  baseUrl: string;
+  /** The credential the controller's broker handed out for this grant; the factory holds none of its own. */
+  token: string;
+  /**
+   * Spacing between writes. GitHub asks integrations to leave a second between mutating requests to stay
+   * clear of secondary rate limits; the sandbox needs none.
+   */
+  minWriteIntervalMs?: number;
+  /** How many times to wait out a rate limit or a secondary rate limit (Retry-After honoured) before failing. */
+  rateLimitRetries?: number;
+  /** Milliseconds per second of Retry-After (tests shorten the wait). */
+  retryAfterUnitMs?: number;
+}
+
+/** Octokit with GitHub's recommended retry and throttling behaviour, authenticated with one brokered token. */
+export function githubClient(options: ClientOptions): GitHubClient {
+  const retries = options.rateLimitRetries ?? 3;
+  const wait = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) =>
+    retryCount < retries;
+  return new ThrottledOctokit({
+    auth: options.token,
+    baseUrl: options.baseUrl.replace(/\/+$/, ""),
+    userAgent: "startup-factory-github-factory",
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+    retry: { doNotRetry: [400, 401, 403, 404, 409, 422, 429] },
+    throttle: {
+      onRateLimit: wait,
+      onSecondaryRateLimit: wait,
+      retryAfterBaseValue: options.retryAfterUnitMs ?? 1000,
+      // One limiter per client: a tenant's writes never wait behind another tenant's.
+      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.minWriteIntervalMs ?? 1000 }),
+    },
+  });
+}
