@@ -9,7 +9,10 @@ export type GitHubPermissions = Record<string, Level>;
  * The GitHub App permissions each tool area needs. A read tool gets them at `read`, a write at `write`;
  * `repos` reads need only `metadata`. Areas not listed need no permission beyond metadata.
  */
-const AREAS: Record<string, { repo: string[]; org?: string[]; readNeedsOnlyMetadata?: boolean }> = {
+const AREAS: Record<
+  string,
+  { repo: string[]; org?: string[]; readNeedsOnlyMetadata?: boolean; writeAlso?: string[] }
+> = {
   repos: { repo: ["administration"], readNeedsOnlyMetadata: true },
   contents: { repo: ["contents"] },
   branches: { repo: ["contents"] },
@@ -17,7 +20,8 @@ const AREAS: Record<string, { repo: string[]; org?: string[]; readNeedsOnlyMetad
   protection: { repo: ["administration"] },
   rulesets: { repo: ["administration"] },
   actions: { repo: ["actions"] },
-  environments: { repo: ["environments"] },
+  // Creating or changing an environment is an Administration write on GitHub.
+  environments: { repo: ["environments"], writeAlso: ["administration"] },
   secrets: { repo: ["secrets"], org: ["organization_secrets"] },
   variables: { repo: ["actions_variables"], org: ["organization_actions_variables"] },
   issues: { repo: ["issues"] },
@@ -57,6 +61,7 @@ function needs(pattern: string, into: GitHubPermissions): void {
     if (!spec) continue;
     if (!(level === "read" && spec.readNeedsOnlyMetadata)) for (const p of spec.repo) raise(into, p, level);
     if (spec.org && (orgLevel || spec.repo.length === 0)) for (const p of spec.org) raise(into, p, level);
+    if (level === "write") for (const p of spec.writeAlso ?? []) raise(into, p, "write");
     // Committing workflow files (scaffolds, CI) needs the workflows permission besides contents.
     if (level === "write" && (a === "contents" || a === "actions")) raise(into, "workflows", "write");
   }

@@ -12,10 +12,10 @@ export interface ClientOptions {
   /** The credential the controller's broker handed out for this grant; the factory holds none of its own. */
   token: string;
   /**
-   * Spacing between writes. GitHub asks integrations to leave a second between mutating requests to stay
-   * clear of secondary rate limits; the sandbox needs none.
+   * Pace requests as GitHub asks integrations to (a second between writes, three between requests that
+   * notify people, such as invitations) to stay clear of secondary rate limits. The sandbox needs none.
    */
-  minWriteIntervalMs?: number;
+  paced?: boolean;
   /** How many times to wait out a rate limit or a secondary rate limit (Retry-After honoured) before failing. */
   rateLimitRetries?: number;
   /** Milliseconds per second of Retry-After (tests shorten the wait). */
@@ -25,6 +25,7 @@ export interface ClientOptions {
 /** Octokit with GitHub's recommended retry and throttling behaviour, authenticated with one brokered token. */
 export function githubClient(options: ClientOptions): GitHubClient {
   const retries = options.rateLimitRetries ?? 3;
+  const paced = options.paced ?? true;
   const wait = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) =>
     retryCount < retries;
   return new ThrottledOctokit({
@@ -38,7 +39,8 @@ export function githubClient(options: ClientOptions): GitHubClient {
       onSecondaryRateLimit: wait,
       retryAfterBaseValue: options.retryAfterUnitMs ?? 1000,
       // One limiter per client: a tenant's writes never wait behind another tenant's.
-      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: options.minWriteIntervalMs ?? 1000 }),
+      write: new Bottleneck.Group({ maxConcurrent: 1, minTime: paced ? 1000 : 0 }),
+      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: paced ? 3000 : 0 }),
     },
   });
 }

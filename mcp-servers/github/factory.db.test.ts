@@ -11,8 +11,7 @@ describe.each(backends)("the GitHub factory against the sandbox on %s", (backend
   let database: TestDatabase;
   let sandbox: RunningGitHubSandbox;
   let admin: GitHubFactory;
-  const factory = (token: string) =>
-    new GitHubFactory({ baseUrl: sandbox.url, token, minWriteIntervalMs: 0 });
+  const factory = (token: string) => new GitHubFactory({ baseUrl: sandbox.url, token, paced: false });
   const failure = (promise: Promise<unknown>) =>
     promise.then(
       () => {

@@ -1,10 +1,14 @@
 import type { z } from "zod";
 import { type ClientOptions, type GitHubClient, githubClient } from "./client.ts";
 import { invoke, type Operation } from "./operation.ts";
+import { actionsOperations } from "./operations/actions.ts";
 import { branchOperations } from "./operations/branches.ts";
 import { contentOperations } from "./operations/contents.ts";
+import { environmentOperations } from "./operations/environments.ts";
 import { protectionOperations } from "./operations/protection.ts";
 import { repoOperations } from "./operations/repos.ts";
+import { securityOperations } from "./operations/security.ts";
+import { teamOperations } from "./operations/teams.ts";
 
 /** Every GitHub operation, by the tool name it backs. */
 export const GITHUB_OPERATIONS = {
@@ -12,6 +16,10 @@ export const GITHUB_OPERATIONS = {
   ...contentOperations,
   ...branchOperations,
   ...protectionOperations,
+  ...teamOperations,
+  ...actionsOperations,
+  ...environmentOperations,
+  ...securityOperations,
 };
 export type GitHubOperationName = keyof typeof GITHUB_OPERATIONS;
 type Op<N extends GitHubOperationName> = (typeof GITHUB_OPERATIONS)[N];

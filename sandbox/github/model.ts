@@ -77,3 +77,38 @@ export interface Repo {
 export const repoKey = (owner: string, name: string) => `${owner}/${name}`.toLowerCase();
 /** Per-repository documents (git objects, refs, protection, …) live under the repository's id. */
 export const underRepo = (repo: Repo, rest = "") => `${repo.id}:${rest}`;
+
+export interface Team {
+  id: number;
+  org: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  privacy: "secret" | "closed";
+  parentSlug: string | null;
+}
+
+export type RepoRole = "pull" | "triage" | "push" | "maintain" | "admin";
+
+export interface TeamMembership {
+  login: string;
+  role: "member" | "maintainer";
+  state: "active" | "pending";
+}
+
+export interface Invitation {
+  id: number;
+  org: string;
+  login: string | null;
+  email: string | null;
+  role: "direct_member" | "admin" | "billing_manager";
+  teamSlugs: string[];
+  createdAt: string;
+}
+
+export const teamKey = (org: string, slug: string) => `${org}/${slug}`.toLowerCase();
+export const slugify = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");

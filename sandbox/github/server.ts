@@ -2,12 +2,16 @@ import { Hono } from "hono";
 import type { SandboxStore } from "../store.ts";
 import type { SandboxEnv } from "./auth.ts";
 import { GitHubError, githubError } from "./errors.ts";
+import { actionsRoutes } from "./routes/actions.ts";
 import { appAuthRoutes } from "./routes/app-auth.ts";
 import { branchRoutes } from "./routes/branches.ts";
 import { contentRoutes } from "./routes/contents.ts";
+import { environmentRoutes } from "./routes/environments.ts";
 import { gitDataRoutes } from "./routes/git-data.ts";
 import { protectionRoutes } from "./routes/protection.ts";
 import { repoRoutes } from "./routes/repos.ts";
+import { securityRoutes } from "./routes/security.ts";
+import { teamRoutes } from "./routes/teams.ts";
 
 class Rollback extends Error {}
 
@@ -39,6 +43,10 @@ export function githubSandbox(store: SandboxStore): Hono<SandboxEnv> {
   app.route("/", contentRoutes());
   app.route("/", protectionRoutes());
   app.route("/", branchRoutes());
+  app.route("/", teamRoutes());
+  app.route("/", actionsRoutes());
+  app.route("/", environmentRoutes());
+  app.route("/", securityRoutes());
   app.notFound((c) => githubError(c, new GitHubError(404, "Not Found")));
   return app;
 }

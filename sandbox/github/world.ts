@@ -66,6 +66,13 @@ export class GitHubWorld {
     });
   }
 
+  /** Makes `login` a member (or admin) of `org`: team memberships become active rather than pending. */
+  addMember(org: string, login: string, role: "member" | "admin" = "member"): Promise<void> {
+    return this.#do(async (o) => {
+      await o.put("org_member", `${org}/${login}`.toLowerCase(), { login, role });
+    });
+  }
+
   addApp(id: number, slug: string, publicKeyPem: string): Promise<App> {
     return this.#do((o) => o.put<App>("app", String(id), { id, slug, publicKeyPem }));
   }

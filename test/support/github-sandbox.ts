@@ -6,6 +6,7 @@ import { Secret } from "../../controller/broker/secret.ts";
 import type { Database } from "../../controller/db/database.ts";
 import { tokenHash } from "../../sandbox/github/auth.ts";
 import type { Permissions, Token } from "../../sandbox/github/model.ts";
+import { openSealed, secretsKey } from "../../sandbox/github/sealed-box.ts";
 import { githubSandbox } from "../../sandbox/github/server.ts";
 import { GitHubWorld } from "../../sandbox/github/world.ts";
 import { SandboxStore } from "../../sandbox/store.ts";
@@ -23,6 +24,8 @@ export interface RunningGitHubSandbox {
   tokens(): Promise<Token[]>;
   /** Whether a token the sandbox issued has been revoked; undefined for a token it never issued. */
   isRevoked(token: string): Promise<boolean | undefined>;
+  /** Opens a stored Actions secret with the sandbox's private key, as GitHub would when a workflow runs. */
+  openSecret(target: { org: string } | { repoId: number }, name: string): Promise<string | undefined>;
   /** A personal token acting as `login` with every permission (the development mode). */
   personalToken(login?: string): Promise<string>;
   /** An installation token through the real App flow, narrowed as asked. */
@@ -70,6 +73,12 @@ export async function startGitHubSandbox(options: {
     tokens,
     isRevoked: async (token) =>
       (await store.transaction((o) => o.get<Token>("token", tokenHash(token))))?.revoked,
+    openSecret: (target, name) =>
+      store.transaction(async (o) => {
+        const owner = "org" in target ? `org:${target.org}` : `repo:${target.repoId}`;
+        const stored = await o.get<{ encryptedValue: string }>("secret", `${owner}/${name}`);
+        return stored ? openSealed(await secretsKey(o, owner), stored.encryptedValue) : undefined;
+      }),
     personalToken: (login = "ada") => world.personalToken(login),
     async installationToken(narrow) {
       const now = Math.floor(Date.now() / 1000);
