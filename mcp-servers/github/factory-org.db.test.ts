@@ -1,9 +1,12 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
+import { failure as failed } from "../../test/support/failure.ts";
 import { type RunningGitHubSandbox, startGitHubSandbox } from "../../test/support/github-sandbox.ts";
 import type { GitHubFactoryError } from "./errors.ts";
 import { GitHubFactory } from "./factory.ts";
+
+const failure = (promise: Promise<unknown>) => failed<GitHubFactoryError>(promise);
 
 describe.each(backends)(
   "the GitHub factory's organisation, secrets and security operations on %s",

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
+import { failure as failed } from "../../test/support/failure.ts";
 import { type RunningGitHubSandbox, startGitHubSandbox } from "../../test/support/github-sandbox.ts";
 import { GitHubFactoryError, GitHubInputError } from "./errors.ts";
 import { GitHubFactory } from "./factory.ts";
@@ -7,18 +8,13 @@ import { GitHubFactory } from "./factory.ts";
 const ci =
   "name: ci\non: [push]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n";
 
+const failure = (promise: Promise<unknown>) => failed<GitHubFactoryError>(promise);
+
 describe.each(backends)("the GitHub factory against the sandbox on %s", (backend) => {
   let database: TestDatabase;
   let sandbox: RunningGitHubSandbox;
   let admin: GitHubFactory;
   const factory = (token: string) => new GitHubFactory({ baseUrl: sandbox.url, token, paced: false });
-  const failure = (promise: Promise<unknown>) =>
-    promise.then(
-      () => {
-        throw new Error("expected the operation to fail");
-      },
-      (error: unknown) => error as GitHubFactoryError,
-    );
 
   beforeAll(async () => {
     database = await freshDatabase(backend);
