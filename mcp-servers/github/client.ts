@@ -18,8 +18,10 @@ export interface ClientOptions {
   paced?: boolean;
   /** How many times to wait out a rate limit or a secondary rate limit (Retry-After honoured) before failing. */
   rateLimitRetries?: number;
-  /** Milliseconds per second of Retry-After (tests shorten the wait). */
+  /** Milliseconds per second of Retry-After and of the server-error backoff (tests shorten the wait). */
   retryAfterUnitMs?: number;
+  /** Called for every HTTP request actually sent, retries included (call counts for plans and benchmarks). */
+  onRequest?: (method: string, url: string) => void;
 }
 
 /** Octokit with GitHub's recommended retry and throttling behaviour, authenticated with one brokered token. */
@@ -33,7 +35,17 @@ export function githubClient(options: ClientOptions): GitHubClient {
     baseUrl: options.baseUrl.replace(/\/+$/, ""),
     userAgent: "startup-factory-github-factory",
     log: { debug() {}, info() {}, warn() {}, error() {} },
-    retry: { doNotRetry: [400, 401, 403, 404, 409, 422, 429] },
+    // Server errors are retried with backoff; refusals are answers, and rate limits belong to the throttler.
+    retry: {
+      doNotRetry: [400, 401, 403, 404, 409, 422, 429],
+      retryAfterBaseValue: options.retryAfterUnitMs ?? 1000,
+    },
+    request: {
+      fetch: (url: string | URL, init?: RequestInit) => {
+        options.onRequest?.(init?.method ?? "GET", String(url));
+        return fetch(url, init);
+      },
+    },
     throttle: {
       onRateLimit: wait,
       onSecondaryRateLimit: wait,

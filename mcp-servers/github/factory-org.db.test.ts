@@ -211,6 +211,7 @@ describe.each(backends)(
         name: "production",
         waitTimerMinutes: 5,
         reviewers: [{ user: "grace" }, { team: "app-developers" }],
+        preventSelfReview: true,
         protectedBranchesOnly: true,
       });
       expect(await admin.call("environments_get_environment", { ...production, name: "staging" })).toBeNull();

@@ -33,9 +33,21 @@ export type OutputOf<N extends GitHubOperationName> = Op<N> extends Operation<z.
  */
 export class GitHubFactory {
   readonly client: GitHubClient;
+  #requests = 0;
 
   constructor(options: ClientOptions) {
-    this.client = githubClient(options);
+    this.client = githubClient({
+      ...options,
+      onRequest: (method, url) => {
+        this.#requests++;
+        options.onRequest?.(method, url);
+      },
+    });
+  }
+
+  /** HTTP requests this factory has sent to GitHub, retries included. */
+  get requests(): number {
+    return this.#requests;
   }
 
   call<N extends GitHubOperationName>(name: N, input: InputOf<N>): Promise<OutputOf<N>> {

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { SandboxStore } from "../store.ts";
 import type { SandboxEnv } from "./auth.ts";
 import { GitHubError, githubError } from "./errors.ts";
+import { injectedFaults } from "./faults.ts";
 import { actionsRoutes } from "./routes/actions.ts";
 import { appAuthRoutes } from "./routes/app-auth.ts";
 import { branchRoutes } from "./routes/branches.ts";
@@ -26,6 +27,7 @@ export function githubSandbox(store: SandboxStore): Hono<SandboxEnv> {
       ? githubError(c, error)
       : (console.error("github sandbox:", error), githubError(c, new GitHubError(500, "Server Error"))),
   );
+  app.use(injectedFaults(store));
   app.use(async (c, next) => {
     await store
       .transaction(async (objects) => {

@@ -60,7 +60,45 @@ export interface FileWrite {
   changed: boolean;
 }
 
+/** Every file on a branch with its blob SHA, or undefined when the branch does not exist. */
+export async function listFiles(client: GitHubClient, i: { owner: string; repo: string; branch: string }) {
+  const repo = { owner: i.owner, repo: i.repo };
+  try {
+    const ref = (await client.rest.git.getRef({ ...repo, ref: `heads/${i.branch}` })).data;
+    const head = (await client.rest.git.getCommit({ ...repo, commit_sha: ref.object.sha })).data;
+    const tree = (await client.rest.git.getTree({ ...repo, tree_sha: head.tree.sha, recursive: "1" })).data
+      .tree;
+    return {
+      head,
+      files: new Map(tree.filter((e) => e.type === "blob").map((e) => [e.path as string, e.sha as string])),
+    };
+  } catch (error) {
+    if (hasStatus(error, 404) || hasStatus(error, 409)) return undefined;
+    throw error;
+  }
+}
+
 export const contentOperations = {
+  contents_list_files: operation({
+    name: "contents_list_files",
+    summary: "List every file on a branch with its blob SHA",
+    write: false,
+    input: z.object({ owner: Org, repo: RepoName, branch: Branch }),
+    resource: (i) => `${repoResource(i)}@${i.branch}`,
+    run: async (client, i) => {
+      const listed = await listFiles(client, i);
+      if (!listed)
+        throw new GitHubFactoryError(
+          "contents_list_files",
+          `${repoResource(i)}@${i.branch}`,
+          404,
+          "Branch not found",
+          undefined,
+        );
+      return [...listed.files].map(([path, sha]) => ({ path, sha }));
+    },
+  }),
+
   contents_get_file: operation({
     name: "contents_get_file",
     summary: "Read a file's text and blob SHA",

@@ -81,10 +81,14 @@ export const environmentOperations = {
             : [],
         );
         const wait = rules.find((r) => r.type === "wait_timer") as { wait_timer?: number } | undefined;
+        const review = rules.find((r) => r.type === "required_reviewers") as
+          | { prevent_self_review?: boolean }
+          | undefined;
         return {
           name: data.name,
           waitTimerMinutes: wait?.wait_timer ?? 0,
           reviewers,
+          preventSelfReview: review?.prevent_self_review ?? false,
           protectedBranchesOnly: data.deployment_branch_policy?.protected_branches === true,
         };
       } catch (error) {

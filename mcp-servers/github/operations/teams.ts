@@ -130,6 +130,27 @@ export const teamOperations = {
     },
   }),
 
+  teams_get_membership: operation({
+    name: "teams_get_membership",
+    summary: "A user's membership of a team (active or pending), or null when they are not in it",
+    write: false,
+    input: z.object({ owner: Org, team: TeamSlug, user: Login }),
+    resource: (i) => `${i.owner}/teams/${i.team}/${i.user}`,
+    run: async (client, i) => {
+      try {
+        const { data } = await client.rest.teams.getMembershipForUserInOrg({
+          org: i.owner,
+          team_slug: i.team,
+          username: i.user,
+        });
+        return { user: i.user, role: data.role, state: data.state };
+      } catch (error) {
+        if (hasStatus(error, 404)) return null;
+        throw error;
+      }
+    },
+  }),
+
   teams_list_members: operation({
     name: "teams_list_members",
     summary: "List a team's active members",
