@@ -97,7 +97,7 @@ describe.each(backends)("GitHub blueprints: plan, apply, re-plan on %s", (backen
       "create teams_add_member acme/teams/developers/grace",
       "create teams_add_member acme/teams/developers/ada",
       "create repos_create_repository acme/acme-api",
-      "create contents_commit_files acme/acme-api@main",
+      "create contents_commit_files acme/acme-api@main files",
       "create protection_update_branch_protection acme/acme-api@main",
       "create secrets_set_secret acme/acme-api/secrets/NPM_TOKEN",
       "create variables_set_variable acme/acme-api/variables/NODE_VERSION",
