@@ -24,11 +24,14 @@ export interface ClientOptions {
   onRequest?: (method: string, url: string) => void;
 }
 
+/** Every 4xx: an answer, not a transient failure (429 and secondary limits are the throttler's to wait out). */
+const CLIENT_ERRORS = Array.from({ length: 100 }, (_, i) => 400 + i);
+
 /** Octokit with GitHub's recommended retry and throttling behaviour, authenticated with one brokered token. */
 export function githubClient(options: ClientOptions): GitHubClient {
   const retries = options.rateLimitRetries ?? 3;
   const paced = options.paced ?? true;
-  const wait = (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) =>
+  const wait = (_retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) =>
     retryCount < retries;
   return new ThrottledOctokit({
     auth: options.token,
@@ -36,10 +39,7 @@ export function githubClient(options: ClientOptions): GitHubClient {
     userAgent: "startup-factory-github-factory",
     log: { debug() {}, info() {}, warn() {}, error() {} },
     // Server errors are retried with backoff; refusals are answers, and rate limits belong to the throttler.
-    retry: {
-      doNotRetry: [400, 401, 403, 404, 409, 422, 429],
-      retryAfterBaseValue: options.retryAfterUnitMs ?? 1000,
-    },
+    retry: { doNotRetry: CLIENT_ERRORS, retryAfterBaseValue: options.retryAfterUnitMs ?? 1000 },
     request: {
       fetch: (url: string | URL, init?: RequestInit) => {
         options.onRequest?.(init?.method ?? "GET", String(url));

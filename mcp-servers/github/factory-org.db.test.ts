@@ -16,13 +16,6 @@ describe.each(backends)(
     let admin: GitHubFactory;
     let appId: number;
     const factory = (token: string) => new GitHubFactory({ baseUrl: sandbox.url, token, paced: false });
-    const failure = (promise: Promise<unknown>) =>
-      promise.then(
-        () => {
-          throw new Error("expected the operation to fail");
-        },
-        (error: unknown) => error as GitHubFactoryError,
-      );
 
     beforeAll(async () => {
       database = await freshDatabase(backend);

@@ -3,9 +3,12 @@ import { type ClientOptions, type GitHubClient, githubClient } from "./client.ts
 import { invoke, type Operation } from "./operation.ts";
 import { actionsOperations } from "./operations/actions.ts";
 import { branchOperations } from "./operations/branches.ts";
+import { codeownersOperations } from "./operations/codeowners.ts";
 import { contentOperations } from "./operations/contents.ts";
 import { environmentOperations } from "./operations/environments.ts";
+import { issueOperations } from "./operations/issues.ts";
 import { protectionOperations } from "./operations/protection.ts";
+import { pullOperations } from "./operations/pulls.ts";
 import { repoOperations } from "./operations/repos.ts";
 import { securityOperations } from "./operations/security.ts";
 import { teamOperations } from "./operations/teams.ts";
@@ -20,6 +23,9 @@ export const GITHUB_OPERATIONS = {
   ...actionsOperations,
   ...environmentOperations,
   ...securityOperations,
+  ...issueOperations,
+  ...pullOperations,
+  ...codeownersOperations,
 };
 export type GitHubOperationName = keyof typeof GITHUB_OPERATIONS;
 type Op<N extends GitHubOperationName> = (typeof GITHUB_OPERATIONS)[N];

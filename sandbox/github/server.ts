@@ -9,7 +9,9 @@ import { branchRoutes } from "./routes/branches.ts";
 import { contentRoutes } from "./routes/contents.ts";
 import { environmentRoutes } from "./routes/environments.ts";
 import { gitDataRoutes } from "./routes/git-data.ts";
+import { issueRoutes } from "./routes/issues.ts";
 import { protectionRoutes } from "./routes/protection.ts";
+import { pullRoutes } from "./routes/pulls.ts";
 import { repoRoutes } from "./routes/repos.ts";
 import { securityRoutes } from "./routes/security.ts";
 import { teamRoutes } from "./routes/teams.ts";
@@ -22,11 +24,11 @@ class Rollback extends Error {}
  */
 export function githubSandbox(store: SandboxStore): Hono<SandboxEnv> {
   const app = new Hono<SandboxEnv>();
-  app.onError((error, c) =>
-    error instanceof GitHubError
-      ? githubError(c, error)
-      : (console.error("github sandbox:", error), githubError(c, new GitHubError(500, "Server Error"))),
-  );
+  app.onError((error, c) => {
+    if (error instanceof GitHubError) return githubError(c, error);
+    console.error("github sandbox:", error);
+    return githubError(c, new GitHubError(500, "Server Error"));
+  });
   app.use(injectedFaults(store));
   app.use(async (c, next) => {
     await store
@@ -49,6 +51,8 @@ export function githubSandbox(store: SandboxStore): Hono<SandboxEnv> {
   app.route("/", actionsRoutes());
   app.route("/", environmentRoutes());
   app.route("/", securityRoutes());
+  app.route("/", issueRoutes());
+  app.route("/", pullRoutes());
   app.notFound((c) => githubError(c, new GitHubError(404, "Not Found")));
   return app;
 }

@@ -138,6 +138,7 @@ export const ALL_WRITE: Permissions = Object.fromEntries(
     "workflows",
     "issues",
     "pull_requests",
+    "statuses",
     "actions",
     "secrets",
     "actions_variables",

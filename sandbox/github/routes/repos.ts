@@ -103,8 +103,7 @@ export function repoRoutes(): Hono<SandboxEnv> {
     const objects = c.get("objects");
     const org = await objects.get<Org>("org", ownerLogin.toLowerCase());
     if (!org || (token.org && token.org.toLowerCase() !== org.login.toLowerCase())) throw notFound();
-    if (token.permissions.administration !== "write")
-      throw new GitHubError(403, "Resource not accessible by integration");
+    if (!allows(token.permissions, "administration", "write")) throw notAccessible();
     const repo = newRepo(await objects.nextId(), org.login, name, {
       ...settings({ description: body.description, private: body.private }),
       templateRepository: repoKey(template.owner, template.name),

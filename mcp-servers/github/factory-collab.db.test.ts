@@ -1,0 +1,231 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
+import { failure as failed } from "../../test/support/failure.ts";
+import { type RunningGitHubSandbox, startGitHubSandbox } from "../../test/support/github-sandbox.ts";
+import type { GitHubFactoryError } from "./errors.ts";
+import { GitHubFactory } from "./factory.ts";
+
+const failure = (promise: Promise<unknown>) => failed<GitHubFactoryError>(promise);
+const app = { owner: "acme", repo: "acme-app" };
+
+describe.each(backends)("the GitHub factory's issues, pull requests and reviews on %s", (backend) => {
+  let database: TestDatabase;
+  let sandbox: RunningGitHubSandbox;
+  let ada: GitHubFactory;
+  let grace: GitHubFactory;
+  let dev: GitHubFactory;
+  const factory = (token: string) => new GitHubFactory({ baseUrl: sandbox.url, token, paced: false });
+
+  beforeAll(async () => {
+    database = await freshDatabase(backend);
+    sandbox = await startGitHubSandbox({
+      database,
+      org: "acme",
+      repositories: ["acme-app"],
+      permissions: { metadata: "read", contents: "write", pull_requests: "write", issues: "write" },
+    });
+    ada = factory(await sandbox.personalToken("ada"));
+    grace = factory(await sandbox.personalToken("grace"));
+    dev = factory(
+      await sandbox.installationToken({
+        repositories: ["acme-app"],
+        permissions: { metadata: "read", contents: "write", pull_requests: "write", issues: "write" },
+      }),
+    );
+    await ada.call("protection_update_branch_protection", {
+      ...app,
+      branch: "main",
+      requiredReviews: 1,
+      requiredStatusChecks: ["ci"],
+    });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    await database.dispose();
+  });
+
+  it("keeps a backlog: labels, issues, filters, closing", async () => {
+    expect(await dev.call("issues_set_label", { ...app, name: "security", color: "d73a4a" })).toEqual({
+      name: "security",
+      created: true,
+    });
+    expect(
+      await dev.call("issues_set_label", {
+        ...app,
+        name: "security",
+        color: "B60205",
+        description: "found by sec",
+      }),
+    ).toEqual({ name: "security", created: false });
+    expect(await dev.call("issues_list_labels", app)).toEqual([
+      { name: "security", color: "b60205", description: "found by sec" },
+    ]);
+    const leak = await dev.call("issues_create_issue", {
+      ...app,
+      title: "Rotate the leaked token",
+      body: "Found in `config.ts`",
+      labels: ["security", "urgent"],
+    });
+    expect(leak).toMatchObject({
+      number: 1,
+      state: "open",
+      labels: ["security", "urgent"],
+      isPullRequest: false,
+    });
+    expect(leak.author).toMatch(/\[bot\]$/);
+    await dev.call("issues_create_issue", { ...app, title: "Add a README badge" });
+    expect(
+      (await dev.call("issues_list_issues", { ...app, labels: ["security"] })).map((i) => i.number),
+    ).toEqual([1]);
+    const closed = await dev.call("issues_update_issue", {
+      ...app,
+      number: 1,
+      state: "closed",
+      stateReason: "completed",
+    });
+    expect(closed.state).toBe("closed");
+    expect((await dev.call("issues_list_issues", app)).map((i) => i.title)).toEqual(["Add a README badge"]);
+    expect((await failure(dev.call("issues_get_issue", { ...app, number: 99 }))).status).toBe(404);
+  });
+
+  it("merges a pull request only after an approval by someone else and a passing check", async () => {
+    await dev.call("branches_create_branch", { ...app, branch: "feature/health" });
+    await dev.call("contents_create_or_update_file", {
+      ...app,
+      branch: "feature/health",
+      path: "src/health.ts",
+      content: "export const ok = true;\n",
+      message: "health check",
+    });
+    const pr = await dev.call("pulls_create_pull_request", {
+      ...app,
+      title: "Add a health check",
+      head: "feature/health",
+      base: "main",
+      body: "Closes #2",
+    });
+    expect(pr).toMatchObject({
+      number: 3,
+      state: "open",
+      head: "feature/health",
+      base: "main",
+      merged: false,
+    });
+
+    const unreviewed = await failure(dev.call("pulls_merge_pull_request", { ...app, number: pr.number }));
+    expect(unreviewed).toMatchObject({ status: 405, operation: "pulls_merge_pull_request" });
+    expect(unreviewed.githubMessage).toMatch(/approving review is required/);
+    const own = await failure(
+      dev.call("pulls_create_review", { ...app, number: pr.number, event: "APPROVE" }),
+    );
+    expect(own).toMatchObject({ status: 422 });
+    expect(own.githubMessage).toMatch(/your own pull request/);
+
+    expect(
+      await grace.call("pulls_create_review", { ...app, number: pr.number, event: "APPROVE", body: "lgtm" }),
+    ).toMatchObject({
+      state: "APPROVED",
+      author: "grace",
+    });
+    const unchecked = await failure(grace.call("pulls_merge_pull_request", { ...app, number: pr.number }));
+    expect(unchecked.githubMessage).toBe('Required status check "ci" is expected.');
+
+    await ada.client.rest.repos.createCommitStatus({
+      ...app,
+      sha: pr.headSha,
+      state: "success",
+      context: "ci",
+    });
+    const stale = await failure(
+      grace.call("pulls_merge_pull_request", { ...app, number: pr.number, expectedHeadSha: "0".repeat(40) }),
+    );
+    expect(stale).toMatchObject({ status: 409 });
+    const merged = await grace.call("pulls_merge_pull_request", {
+      ...app,
+      number: pr.number,
+      method: "squash",
+    });
+    expect(merged.merged).toBe(true);
+    expect((await ada.call("branches_get_branch", { ...app, branch: "main" })).sha).toBe(merged.sha);
+    expect((await ada.call("contents_get_file", { ...app, path: "src/health.ts" })).text).toBe(
+      "export const ok = true;\n",
+    );
+    expect(await ada.call("pulls_get_pull_request", { ...app, number: pr.number })).toMatchObject({
+      state: "closed",
+      merged: true,
+    });
+    expect(await ada.call("pulls_list_pull_requests", app)).toEqual([]);
+  });
+
+  it("refuses empty, duplicate and conflicting pull requests", async () => {
+    await ada.call("branches_create_branch", { ...app, branch: "empty" });
+    const empty = await failure(
+      ada.call("pulls_create_pull_request", { ...app, title: "t", head: "empty", base: "main" }),
+    );
+    expect(empty).toMatchObject({
+      status: 422,
+      errors: [expect.objectContaining({ message: "No commits between main and empty" })],
+    });
+
+    for (const branch of ["left", "right"]) {
+      await ada.call("branches_create_branch", { ...app, branch });
+      await ada.call("contents_create_or_update_file", {
+        ...app,
+        branch,
+        path: "src/health.ts",
+        content: `export const ok = "${branch}";\n`,
+        message: branch,
+      });
+    }
+    const left = await ada.call("pulls_create_pull_request", {
+      ...app,
+      title: "left",
+      head: "left",
+      base: "main",
+    });
+    const right = await ada.call("pulls_create_pull_request", {
+      ...app,
+      title: "right",
+      head: "right",
+      base: "main",
+    });
+    const again = await failure(
+      ada.call("pulls_create_pull_request", { ...app, title: "again", head: "left", base: "main" }),
+    );
+    expect(again.errors).toEqual([
+      expect.objectContaining({ message: "A pull request already exists for acme:left." }),
+    ]);
+    for (const pr of [left, right]) {
+      await grace.call("pulls_create_review", { ...app, number: pr.number, event: "APPROVE" });
+      await ada.client.rest.repos.createCommitStatus({
+        ...app,
+        sha: pr.headSha,
+        state: "success",
+        context: "ci",
+      });
+    }
+    expect((await grace.call("pulls_merge_pull_request", { ...app, number: left.number })).merged).toBe(true);
+    const conflict = await failure(grace.call("pulls_merge_pull_request", { ...app, number: right.number }));
+    expect(conflict).toMatchObject({ status: 405, githubMessage: "Pull Request is not mergeable" });
+  });
+
+  it("writes CODEOWNERS through a branch, once", async () => {
+    const rules = [
+      { pattern: "*", owners: ["@acme/developers"] },
+      { pattern: ".github/", owners: ["@acme/platform", "sec@acme.dev"] },
+    ];
+    await ada.call("branches_create_branch", { ...app, branch: "codeowners" });
+    const first = await ada.call("codeowners_set_codeowners", { ...app, rules, branch: "codeowners" });
+    expect(first.changed).toBe(true);
+    expect(
+      (await ada.call("codeowners_set_codeowners", { ...app, rules, branch: "codeowners" })).changed,
+    ).toBe(false);
+    expect(
+      (await ada.call("contents_get_file", { ...app, path: ".github/CODEOWNERS", ref: "codeowners" })).text,
+    ).toBe("# Managed by startup-factory\n* @acme/developers\n.github/ @acme/platform sec@acme.dev\n");
+    const bad = await failure(
+      ada.call("codeowners_set_codeowners", { ...app, rules: [{ pattern: "*", owners: ["nobody"] }] }),
+    );
+    expect(bad).toMatchObject({ field: "rules.0.owners.0" });
+  });
+});
