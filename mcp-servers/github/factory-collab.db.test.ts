@@ -1,33 +1,29 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { backends } from "../../test/support/backends.ts";
 import { failure as failed } from "../../test/support/failure.ts";
-import { type RunningGitHubSandbox, startGitHubSandbox } from "../../test/support/github-sandbox.ts";
+import { githubSandboxWorld } from "../../test/support/github-world.ts";
 import type { GitHubFactoryError } from "./errors.ts";
-import { GitHubFactory } from "./factory.ts";
+import type { GitHubFactory } from "./factory.ts";
 
 const failure = (promise: Promise<unknown>) => failed<GitHubFactoryError>(promise);
 const app = { owner: "acme", repo: "acme-app" };
 
 describe.each(backends)("the GitHub factory's issues, pull requests and reviews on %s", (backend) => {
-  let database: TestDatabase;
-  let sandbox: RunningGitHubSandbox;
+  const { world, factory } = githubSandboxWorld(backend, {
+    org: "acme",
+    repositories: ["acme-app"],
+    permissions: { metadata: "read", contents: "write", pull_requests: "write", issues: "write" },
+  });
+  const sandbox = () => world.sandbox;
   let ada: GitHubFactory;
   let grace: GitHubFactory;
   let dev: GitHubFactory;
-  const factory = (token: string) => new GitHubFactory({ baseUrl: sandbox.url, token, paced: false });
 
   beforeAll(async () => {
-    database = await freshDatabase(backend);
-    sandbox = await startGitHubSandbox({
-      database,
-      org: "acme",
-      repositories: ["acme-app"],
-      permissions: { metadata: "read", contents: "write", pull_requests: "write", issues: "write" },
-    });
-    ada = factory(await sandbox.personalToken("ada"));
-    grace = factory(await sandbox.personalToken("grace"));
+    ada = factory(await sandbox().personalToken("ada"));
+    grace = factory(await sandbox().personalToken("grace"));
     dev = factory(
-      await sandbox.installationToken({
+      await sandbox().installationToken({
         repositories: ["acme-app"],
         permissions: { metadata: "read", contents: "write", pull_requests: "write", issues: "write" },
       }),
@@ -38,10 +34,6 @@ describe.each(backends)("the GitHub factory's issues, pull requests and reviews 
       requiredReviews: 1,
       requiredStatusChecks: ["ci"],
     });
-  });
-  afterAll(async () => {
-    await sandbox.close();
-    await database.dispose();
   });
 
   it("keeps a backlog: labels, issues, filters, closing", async () => {

@@ -1,45 +1,37 @@
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { backends } from "../../test/support/backends.ts";
 import { failure as failed } from "../../test/support/failure.ts";
-import { type RunningGitHubSandbox, startGitHubSandbox } from "../../test/support/github-sandbox.ts";
+import { githubSandboxWorld } from "../../test/support/github-world.ts";
 import type { GitHubFactoryError } from "./errors.ts";
-import { GitHubFactory } from "./factory.ts";
+import type { GitHubFactory } from "./factory.ts";
 
 const failure = (promise: Promise<unknown>) => failed<GitHubFactoryError>(promise);
 
 describe.each(backends)(
   "the GitHub factory's organisation, secrets and security operations on %s",
   (backend) => {
-    let database: TestDatabase;
-    let sandbox: RunningGitHubSandbox;
+    const { world, factory } = githubSandboxWorld(backend, {
+      org: "acme",
+      repositories: ["acme-app"],
+      permissions: {
+        metadata: "read",
+        secrets: "write",
+        actions_variables: "read",
+        administration: "read",
+      },
+    });
+    const sandbox = () => world.sandbox;
     let admin: GitHubFactory;
     let appId: number;
-    const factory = (token: string) => new GitHubFactory({ baseUrl: sandbox.url, token, paced: false });
 
     beforeAll(async () => {
-      database = await freshDatabase(backend);
-      sandbox = await startGitHubSandbox({
-        database,
-        org: "acme",
-        repositories: ["acme-app"],
-        permissions: {
-          metadata: "read",
-          secrets: "write",
-          actions_variables: "read",
-          administration: "read",
-        },
-      });
       for (const login of ["ada", "grace", "linus"])
-        await sandbox.world.addUser(login, `${login}@example.com`);
-      await sandbox.world.addMember("acme", "ada", "admin");
-      await sandbox.world.addMember("acme", "grace");
-      admin = factory(await sandbox.personalToken("ada"));
+        await sandbox().world.addUser(login, `${login}@example.com`);
+      await sandbox().world.addMember("acme", "ada", "admin");
+      await sandbox().world.addMember("acme", "grace");
+      admin = factory(await sandbox().personalToken("ada"));
       appId = (await admin.call("repos_get_repository", { owner: "acme", repo: "acme-app" })).id;
-    });
-    afterAll(async () => {
-      await sandbox.close();
-      await database.dispose();
     });
 
     it("creates teams, adds members (pending outside the organisation) and gives teams roles on repositories", async () => {
@@ -142,20 +134,20 @@ describe.each(backends)(
           })
         ).created,
       ).toBe(false);
-      expect(await sandbox.openSecret({ repoId: appId }, "NPM_TOKEN")).toBe(value);
+      expect(await sandbox().openSecret({ repoId: appId }, "NPM_TOKEN")).toBe(value);
       await admin.call("secrets_set_secret", {
         owner: "acme",
         name: "SHARED_KEY",
         value: "org-wide",
         visibility: "all",
       });
-      expect(await sandbox.openSecret({ org: "acme" }, "SHARED_KEY")).toBe("org-wide");
+      expect(await sandbox().openSecret({ org: "acme" }, "SHARED_KEY")).toBe("org-wide");
       expect(
         (await admin.call("secrets_list_secrets", { owner: "acme", repo: "acme-app" })).map((s) => s.name),
       ).toEqual(["NPM_TOKEN"]);
 
       // Nothing in the sandbox's storage holds the value in clear.
-      const stored = await database.db.execute(sql`select data::text from github_sandbox.objects`);
+      const stored = await world.database.db.execute(sql`select data::text from github_sandbox.objects`);
       expect(JSON.stringify(stored)).not.toContain(value);
 
       expect(
@@ -234,7 +226,7 @@ describe.each(backends)(
 
     it("holds an App's token to what the installation granted it", async () => {
       const ops = factory(
-        await sandbox.installationToken({
+        await sandbox().installationToken({
           repositories: ["acme-app"],
           permissions: { metadata: "read", secrets: "write" },
         }),
@@ -261,7 +253,7 @@ describe.each(backends)(
       expect(team).toMatchObject({ status: 403 });
       expect(await admin.call("teams_get_team", { owner: "acme", team: "rogue" })).toBeNull();
       await expect(
-        sandbox.installationToken({ permissions: { metadata: "read", members: "write" } }),
+        sandbox().installationToken({ permissions: { metadata: "read", members: "write" } }),
       ).rejects.toThrow(/not granted to this installation/);
     });
   },

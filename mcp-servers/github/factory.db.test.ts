@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { backends } from "../../test/support/backends.ts";
 import { failure as failed } from "../../test/support/failure.ts";
-import { type RunningGitHubSandbox, startGitHubSandbox } from "../../test/support/github-sandbox.ts";
+import { githubSandboxWorld } from "../../test/support/github-world.ts";
 import { GitHubFactoryError, GitHubInputError } from "./errors.ts";
-import { GitHubFactory } from "./factory.ts";
+import type { GitHubFactory } from "./factory.ts";
 
 const ci =
   "name: ci\non: [push]\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n";
@@ -11,24 +11,16 @@ const ci =
 const failure = (promise: Promise<unknown>) => failed<GitHubFactoryError>(promise);
 
 describe.each(backends)("the GitHub factory against the sandbox on %s", (backend) => {
-  let database: TestDatabase;
-  let sandbox: RunningGitHubSandbox;
+  const { world, factory } = githubSandboxWorld(backend, {
+    org: "acme",
+    repositories: ["acme-infra"],
+    permissions: { metadata: "read", administration: "write", contents: "write", workflows: "write" },
+  });
+  const sandbox = () => world.sandbox;
   let admin: GitHubFactory;
-  const factory = (token: string) => new GitHubFactory({ baseUrl: sandbox.url, token, paced: false });
 
   beforeAll(async () => {
-    database = await freshDatabase(backend);
-    sandbox = await startGitHubSandbox({
-      database,
-      org: "acme",
-      repositories: ["acme-infra"],
-      permissions: { metadata: "read", administration: "write", contents: "write", workflows: "write" },
-    });
-    admin = factory(await sandbox.personalToken());
-  });
-  afterAll(async () => {
-    await sandbox.close();
-    await database.dispose();
+    admin = factory(await sandbox().personalToken());
   });
 
   it("creates, reads, lists and updates repositories, and names the operation when GitHub refuses", async () => {
@@ -221,7 +213,7 @@ describe.each(backends)("the GitHub factory against the sandbox on %s", (backend
 
   it("holds an installation token to its repositories and permissions", async () => {
     const narrowed = factory(
-      await sandbox.installationToken({
+      await sandbox().installationToken({
         repositories: ["acme-app"],
         permissions: { metadata: "read", contents: "write" },
       }),
@@ -266,7 +258,7 @@ describe.each(backends)("the GitHub factory against the sandbox on %s", (backend
     );
 
     const reader = factory(
-      await sandbox.installationToken({
+      await sandbox().installationToken({
         repositories: ["acme-infra"],
         permissions: { metadata: "read", contents: "read" },
       }),
