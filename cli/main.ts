@@ -9,6 +9,7 @@ import { registerApprovals } from "./commands/approvals.ts";
 import { registerAudit } from "./commands/audit.ts";
 import { registerOperators } from "./commands/operators.ts";
 import { registerPolicy } from "./commands/policy.ts";
+import { registerSandbox } from "./commands/sandbox.ts";
 import { registerStart } from "./commands/start.ts";
 import { CliError, EXIT } from "./output.ts";
 
@@ -38,6 +39,7 @@ export async function main(argv: string[]): Promise<void> {
   registerPolicy(program);
   registerApprovals(program);
   registerOperators(program);
+  registerSandbox(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

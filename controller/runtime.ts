@@ -1,5 +1,5 @@
 import { mkdir } from "node:fs/promises";
-import { loadProviderCredentials } from "./broker/provider-config.ts";
+import { loadProviderCredentials, type ProviderCredentials } from "./broker/provider-config.ts";
 import type { Config } from "./config.ts";
 import { lockDataDir } from "./db/data-dir-lock.ts";
 import { type Database, openDatabase } from "./db/database.ts";
@@ -14,8 +14,17 @@ export interface Runtime extends Services {
   config: Config;
 }
 
-/** Opens the configured database (locking an embedded one to this process), migrates it and loads the keys. */
-export async function openRuntime(config: Config): Promise<Runtime> {
+/** Provider credentials made once the database is open (the embedded sandboxes), with how to stop them. */
+export type FallbackProviders = (
+  database: Database,
+  missing: { github: boolean; azureDevOps: boolean },
+) => Promise<{ credentials: ProviderCredentials; close(): Promise<void> }>;
+
+/**
+ * Opens the configured database (locking an embedded one to this process), migrates it and loads the keys.
+ * A provider with no credentials configured gets them from `fallback`, if given.
+ */
+export async function openRuntime(config: Config, fallback?: FallbackProviders): Promise<Runtime> {
   const providerCredentials = await loadProviderCredentials(config.providers);
   let unlock = async () => {};
   if (config.database.kind === "pglite") {
@@ -34,8 +43,10 @@ export async function openRuntime(config: Config): Promise<Runtime> {
     throw error;
   }
   let services: Services | undefined;
+  let closeFallback = async () => {};
   const close = async () => {
     await services?.close();
+    await closeFallback();
     await database.close();
     await unlock();
   };
@@ -44,12 +55,19 @@ export async function openRuntime(config: Config): Promise<Runtime> {
     const keys = await loadLedgerKeys(config.keysDir, config.ledger.hmacKey);
     const ledger = new Ledger(database.db, { keys });
     const policies = await loadPolicies(config.policiesDir);
+    const missing = { github: !providerCredentials.github, azureDevOps: !providerCredentials.azureDevOps };
+    let credentials = providerCredentials;
+    if (fallback && (missing.github || missing.azureDevOps)) {
+      const extra = await fallback(database, missing);
+      closeFallback = extra.close;
+      credentials = { ...extra.credentials, ...providerCredentials };
+    }
     services = await openServices({
       database,
       ledger,
       policies,
       keysDir: config.keysDir,
-      providerCredentials,
+      providerCredentials: credentials,
     });
     return { ...services, config, close };
   } catch (error) {

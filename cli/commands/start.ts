@@ -3,6 +3,7 @@ import { loadConfig } from "../../controller/config.ts";
 import { ensureBootstrapAdmin } from "../../controller/operators/operators.ts";
 import { openRuntime } from "../../controller/runtime.ts";
 import { serveController } from "../../controller/serve.ts";
+import { embeddedSandboxes } from "../embedded-sandboxes.ts";
 
 export function registerStart(program: Command): void {
   program
@@ -12,7 +13,7 @@ export function registerStart(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nEnvironment: FACTORY_DATA_DIR, DATABASE_URL, FACTORY_HOST (127.0.0.1), FACTORY_PORT (7300; 0 picks a free port).\nStops cleanly on Ctrl-C, signing a final ledger checkpoint.",
+      "\nEnvironment: FACTORY_DATA_DIR, DATABASE_URL, FACTORY_HOST (127.0.0.1), FACTORY_PORT (7300; 0 picks a free port).\nWith no GitHub credentials (FACTORY_SECRETS_FILE, GITHUB_*), the GitHub sandbox is served on FACTORY_SANDBOX_PORT (7301)\nand the broker hands out tokens for it.\nStops cleanly on Ctrl-C, signing a final ledger checkpoint.",
     )
     .action(async () => {
       const config = loadConfig();
@@ -21,7 +22,11 @@ export function registerStart(program: Command): void {
           ? `PGlite at ${config.database.dataDir}`
           : "PostgreSQL (DATABASE_URL)";
       process.stderr.write(`opening ${where}…\n`);
-      const runtime = await openRuntime(config);
+      const sandboxes: string[] = [];
+      const runtime = await openRuntime(
+        config,
+        embeddedSandboxes(config, (name, url) => sandboxes.push(`${name} on ${url}\n`)),
+      );
       const adminKey = await ensureBootstrapAdmin(runtime.database.db);
       const controller = await serveController(runtime);
       // One write, so whoever waits for the address has the first-start key with it.
@@ -30,7 +35,7 @@ export function registerStart(program: Command): void {
           adminKey
             ? `first start: operator "admin" created. Its API key is shown this once; keep it safe:\n  ${adminKey}\n`
             : ""
-        }controller listening on ${controller.url} (database: ${where})\n`,
+        }${sandboxes.join("")}controller listening on ${controller.url} (database: ${where})\n`,
       );
       const stop = async () => {
         process.stderr.write("stopping…\n");
