@@ -9,6 +9,7 @@ import { generateLedgerKeys } from "../controller/ledger/keys.ts";
 import { databases } from "./databases.ts";
 import { benchDecide, formatDecide } from "./decide.ts";
 import { benchGate, formatGate } from "./gate.ts";
+import { benchBlueprint, formatBlueprint } from "./github-blueprint.ts";
 import { benchGrantThroughput, formatThroughput } from "./grant-throughput.ts";
 import { benchKillSwitch, formatKill } from "./kill-switch.ts";
 import { benchLedgerAppend, formatAppend } from "./ledger-append.ts";
@@ -59,6 +60,16 @@ try {
     table(
       "kill switch: revoke a tenant's live grants until another connection's verifier denies",
       formatKill(kills),
+    ),
+  );
+
+  const blueprints = [];
+  for (const { name, database } of backends)
+    blueprints.push(...(await benchBlueprint(database, name, quick ? [2, 5] : [10, 50, 200])));
+  out(
+    table(
+      "GitHub blueprint apply against the sandbox (files, protection, a secret and a variable per repository; two teams)",
+      formatBlueprint(blueprints),
     ),
   );
 } finally {

@@ -24,7 +24,7 @@ export class SandboxStore {
       await tx.execute(sql.raw(`create schema if not exists ${schema}`));
       await tx.execute(
         sql.raw(`create table if not exists ${schema}.objects (
-          kind text not null, key text not null, data jsonb not null,
+          kind text not null, key text collate "C" not null, data jsonb not null,
           created bigint generated always as identity, primary key (kind, key))`),
       );
       await tx.execute(sql.raw(`create sequence if not exists ${schema}.ids start 1000`));
@@ -37,6 +37,9 @@ export class SandboxStore {
     return this.#database.db.transaction((tx) => work(new Objects(tx, this.#schema)));
   }
 }
+
+/** The smallest key above every key that starts with `prefix` (U+10FFFF sorts after any character). */
+const upperBound = (prefix: string) => `${prefix}${String.fromCodePoint(0x10ffff)}`;
 
 /** The sandbox's documents inside one transaction. */
 export class Objects {
@@ -59,11 +62,15 @@ export class Objects {
     return row?.data;
   }
 
-  /** Every document of `kind` whose key starts with `prefix`, oldest first. */
+  /**
+   * Every document of `kind` whose key starts with `prefix`, oldest first. A range on the primary key (keys
+   * compare bytewise, collation C), so a listing costs what it returns, not the size of the sandbox.
+   */
   async list<T>(kind: string, prefix = ""): Promise<T[]> {
     const rows = await queryRows<{ data: T }>(
       this.#tx,
-      sql`select data from ${this.#table} where kind = ${kind} and starts_with(key, ${prefix}) order by created`,
+      sql`select data from ${this.#table}
+          where kind = ${kind} and key >= ${prefix} and key < ${upperBound(prefix)} order by created`,
     );
     return rows.map((r) => r.data);
   }
@@ -98,7 +105,8 @@ export class Objects {
   async deleteUnder(kind: string, prefix: string): Promise<number> {
     const rows = await queryRows<{ key: string }>(
       this.#tx,
-      sql`delete from ${this.#table} where kind = ${kind} and starts_with(key, ${prefix}) returning key`,
+      sql`delete from ${this.#table}
+          where kind = ${kind} and key >= ${prefix} and key < ${upperBound(prefix)} returning key`,
     );
     return rows.length;
   }
