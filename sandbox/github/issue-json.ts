@@ -1,4 +1,4 @@
-import { nodeId, ownerJson } from "./json.ts";
+import { nodeId, ownerJson, repositoryJson } from "./json.ts";
 import type { Issue, Label, Repo, Review } from "./model.ts";
 
 const seconds = (iso: string | null) => (iso ? iso.replace(/\.\d{3}Z$/, "Z") : null);
@@ -50,6 +50,8 @@ export function issueJson(api: string, repo: Repo, i: Issue, labels: Label[]) {
     updated_at: seconds(i.updatedAt),
     closed_at: seconds(i.closedAt),
     author_association: "MEMBER",
+    milestone: null,
+    active_lock_reason: null,
     ...(i.pull
       ? {
           pull_request: {
@@ -77,12 +79,40 @@ export function pullJson(
     ref,
     sha,
     user: ownerJson(api, owner, "Organization"),
-    repo: { id: repo.id, name: repo.name, full_name: `${repo.owner}/${repo.name}` },
+    repo: repositoryJson(api, repo, owner),
   });
+  const url = `${base}/pulls/${i.number}`;
+  const html = `${api}/${repo.owner}/${repo.name}/pull/${i.number}`;
   return {
     ...issueJson(api, repo, i, labels),
-    url: `${base}/pulls/${i.number}`,
+    url,
+    html_url: html,
     issue_url: `${base}/issues/${i.number}`,
+    commits_url: `${url}/commits`,
+    diff_url: `${html}.diff`,
+    patch_url: `${html}.patch`,
+    review_comments_url: `${url}/comments`,
+    review_comment_url: `${base}/pulls/comments{/number}`,
+    statuses_url: `${base}/statuses/${pull.headSha}`,
+    _links: {
+      self: { href: url },
+      html: { href: html },
+      issue: { href: `${base}/issues/${i.number}` },
+      comments: { href: `${base}/issues/${i.number}/comments` },
+      review_comments: { href: `${url}/comments` },
+      review_comment: { href: `${base}/pulls/comments{/number}` },
+      commits: { href: `${url}/commits` },
+      statuses: { href: `${base}/statuses/${pull.headSha}` },
+    },
+    auto_merge: null,
+    additions: 0,
+    deletions: 0,
+    changed_files: 0,
+    commits: 1,
+    comments: 0,
+    review_comments: 0,
+    maintainer_can_modify: false,
+    rebaseable: true,
     draft: pull.draft,
     head: side(pull.head, pull.headSha),
     base: side(pull.base, pull.baseSha),

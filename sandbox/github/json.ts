@@ -11,37 +11,112 @@ export const nodeId = (kind: string, id: number | string) =>
 
 const seconds = (iso: string) => iso.replace(/\.\d{3}Z$/, "Z");
 
+/** GitHub's simple-user shape (users, bots, and organisations as owners). */
 export function ownerJson(
   api: string,
   owner: { login: string; id: number },
   type: "Organization" | "User" | "Bot",
 ) {
+  const url = `${api}/users/${owner.login}`;
   return {
     login: owner.login,
     id: owner.id,
     node_id: nodeId(type, owner.id),
     avatar_url: `${api}/avatars/${owner.login}`,
     gravatar_id: "",
-    url: `${api}/users/${owner.login}`,
+    url,
     html_url: `${api}/${owner.login}`,
+    followers_url: `${url}/followers`,
+    following_url: `${url}/following{/other_user}`,
+    gists_url: `${url}/gists{/gist_id}`,
+    starred_url: `${url}/starred{/owner}{/repo}`,
+    subscriptions_url: `${url}/subscriptions`,
+    organizations_url: `${url}/orgs`,
+    repos_url: `${url}/repos`,
+    events_url: `${url}/events{/privacy}`,
+    received_events_url: `${url}/received_events`,
     type,
     site_admin: false,
   };
 }
 
+/** The organisation as teams embed it (team-organization). */
 export function orgJson(api: string, org: Org) {
+  const url = `${api}/orgs/${org.login}`;
   return {
     login: org.login,
     id: org.id,
     node_id: nodeId("Organization", org.id),
-    url: `${api}/orgs/${org.login}`,
-    repos_url: `${api}/orgs/${org.login}/repos`,
+    url,
+    repos_url: `${url}/repos`,
+    events_url: `${url}/events`,
+    hooks_url: `${url}/hooks`,
+    issues_url: `${url}/issues`,
+    members_url: `${url}/members{/member}`,
+    public_members_url: `${url}/public_members{/member}`,
+    avatar_url: `${api}/avatars/${org.login}`,
     description: null,
+    html_url: `${api}/${org.login}`,
+    has_organization_projects: true,
+    has_repository_projects: true,
+    public_repos: 0,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    type: "Organization",
+    created_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:00Z",
+    archived_at: null,
   };
 }
 
-export function repositoryJson(api: string, repo: Repo, owner: { login: string; id: number }) {
+/** The URL templates every repository object carries. */
+function repositoryUrls(api: string, repo: Repo) {
   const url = `${api}/repos/${repo.owner}/${repo.name}`;
+  const t = (path: string) => `${url}/${path}`;
+  return {
+    url,
+    archive_url: t("{archive_format}{/ref}"),
+    assignees_url: t("assignees{/user}"),
+    blobs_url: t("git/blobs{/sha}"),
+    branches_url: t("branches{/branch}"),
+    collaborators_url: t("collaborators{/collaborator}"),
+    comments_url: t("comments{/number}"),
+    commits_url: t("commits{/sha}"),
+    compare_url: t("compare/{base}...{head}"),
+    contents_url: t("contents/{+path}"),
+    contributors_url: t("contributors"),
+    deployments_url: t("deployments"),
+    downloads_url: t("downloads"),
+    events_url: t("events"),
+    forks_url: t("forks"),
+    git_commits_url: t("git/commits{/sha}"),
+    git_refs_url: t("git/refs{/sha}"),
+    git_tags_url: t("git/tags{/sha}"),
+    hooks_url: t("hooks"),
+    issue_comment_url: t("issues/comments{/number}"),
+    issue_events_url: t("issues/events{/number}"),
+    issues_url: t("issues{/number}"),
+    keys_url: t("keys{/key_id}"),
+    labels_url: t("labels{/name}"),
+    languages_url: t("languages"),
+    merges_url: t("merges"),
+    milestones_url: t("milestones{/number}"),
+    notifications_url: t("notifications{?since,all,participating}"),
+    pulls_url: t("pulls{/number}"),
+    releases_url: t("releases{/id}"),
+    stargazers_url: t("stargazers"),
+    statuses_url: t("statuses/{sha}"),
+    subscribers_url: t("subscribers"),
+    subscription_url: t("subscription"),
+    tags_url: t("tags"),
+    teams_url: t("teams"),
+    trees_url: t("git/trees{/sha}"),
+  };
+}
+
+/** GitHub's full-repository shape (a superset of repository and minimal-repository). */
+export function repositoryJson(api: string, repo: Repo, owner: { login: string; id: number }) {
   return {
     id: repo.id,
     node_id: nodeId("Repository", repo.id),
@@ -53,9 +128,25 @@ export function repositoryJson(api: string, repo: Repo, owner: { login: string; 
     html_url: `${api}/${repo.owner}/${repo.name}`,
     description: repo.description,
     fork: false,
-    url,
+    ...repositoryUrls(api, repo),
     git_url: `git://sandbox/${repo.owner}/${repo.name}.git`,
+    ssh_url: `git@sandbox:${repo.owner}/${repo.name}.git`,
     clone_url: `${api}/${repo.owner}/${repo.name}.git`,
+    svn_url: `${api}/${repo.owner}/${repo.name}`,
+    mirror_url: null,
+    homepage: null,
+    language: null,
+    license: null,
+    size: 0,
+    forks: 0,
+    forks_count: 0,
+    stargazers_count: 0,
+    watchers: 0,
+    watchers_count: 0,
+    open_issues: 0,
+    open_issues_count: 0,
+    network_count: 0,
+    subscribers_count: 0,
     default_branch: repo.defaultBranch,
     archived: repo.archived,
     disabled: false,
@@ -63,14 +154,16 @@ export function repositoryJson(api: string, repo: Repo, owner: { login: string; 
     has_issues: repo.hasIssues,
     has_wiki: repo.hasWiki,
     has_projects: repo.hasProjects,
+    has_pages: false,
+    has_downloads: true,
+    has_discussions: false,
     allow_squash_merge: repo.allowSquashMerge,
     allow_merge_commit: repo.allowMergeCommit,
     allow_rebase_merge: repo.allowRebaseMerge,
     delete_branch_on_merge: repo.deleteBranchOnMerge,
-    template_repository: null,
     created_at: seconds(repo.createdAt),
     updated_at: seconds(repo.updatedAt),
-    pushed_at: repo.pushedAt ? seconds(repo.pushedAt) : null,
+    pushed_at: seconds(repo.pushedAt ?? repo.createdAt),
     security_and_analysis: {
       secret_scanning: { status: repo.security.secretScanning ? "enabled" : "disabled" },
       secret_scanning_push_protection: {

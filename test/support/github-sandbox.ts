@@ -11,6 +11,15 @@ import { githubSandbox } from "../../sandbox/github/server.ts";
 import { GitHubWorld } from "../../sandbox/github/world.ts";
 import { SandboxStore } from "../../sandbox/store.ts";
 
+/** One request the sandbox served, as sent and as answered. */
+export interface Exchange {
+  method: string;
+  path: string;
+  requestBody: string;
+  status: number;
+  responseBody: string;
+}
+
 export interface RunningGitHubSandbox {
   url: string;
   world: GitHubWorld;
@@ -42,6 +51,8 @@ export async function startGitHubSandbox(options: {
   org: string;
   repositories: string[];
   permissions: Permissions;
+  /** Hears every request and response the sandbox serves (contract tests record them). */
+  onExchange?: (exchange: Exchange) => void;
 }): Promise<RunningGitHubSandbox> {
   const store = await SandboxStore.open(options.database, "github_sandbox");
   const world = new GitHubWorld(store);
@@ -51,7 +62,25 @@ export async function startGitHubSandbox(options: {
   await world.addApp(appId, "startup-factory", publicKey.export({ type: "spki", format: "pem" }).toString());
   const installation = await world.addInstallation(appId, options.org, options.permissions);
   for (const name of options.repositories) await world.addRepository(options.org, name);
-  const server = serve({ fetch: githubSandbox(store).fetch, hostname: "127.0.0.1", port: 0 });
+  const app = githubSandbox(store);
+  const record = options.onExchange;
+  const handler = record
+    ? async (request: Request) => {
+        const requestBody = await request.clone().text();
+        const response = await app.fetch(request);
+        const responseBody = await response.clone().text();
+        const url = new URL(request.url);
+        record({
+          method: request.method,
+          path: url.pathname,
+          requestBody,
+          status: response.status,
+          responseBody,
+        });
+        return response;
+      }
+    : app.fetch;
+  const server = serve({ fetch: handler, hostname: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const tokens = () => store.transaction((o) => o.list<Token>("token"));

@@ -5,7 +5,7 @@ import { allows, repoFor, type SandboxEnv } from "../auth.ts";
 import { GitHubError, notAccessible, notFound, validationFailed } from "../errors.ts";
 import { getRef, putCommit, putTree, setRef } from "../git.ts";
 import { pullJson, reviewJson } from "../issue-json.ts";
-import { apiOf, nodeId } from "../json.ts";
+import { apiOf, nodeId, ownerJson } from "../json.ts";
 import { isAncestor, mergeFiles } from "../merge.ts";
 import { type Issue, type Org, type Repo, type Review, type Token, underRepo } from "../model.ts";
 import { paginate } from "../paging.ts";
@@ -257,6 +257,12 @@ export function pullRoutes(): Hono<SandboxEnv> {
     return c.json(
       {
         ...status,
+        creator: ownerJson(
+          apiOf(c),
+          { login: token.login, id: 1 },
+          token.kind === "installation" ? "Bot" : "User",
+        ),
+        avatar_url: `${apiOf(c)}/avatars/${token.login}`,
         node_id: nodeId("StatusContext", id),
         url: `${apiOf(c)}/repos/${repo.owner}/${repo.name}/statuses/${c.req.param("sha")}`,
         target_url: body.target_url ?? null,

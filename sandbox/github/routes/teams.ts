@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import { allows, orgFor, requireToken, type SandboxEnv } from "../auth.ts";
 import { notAccessible, notFound, validationFailed } from "../errors.ts";
-import { apiOf, nodeId, ownerJson, repositoryJson } from "../json.ts";
+import { apiOf, nodeId, orgJson, ownerJson, repositoryJson } from "../json.ts";
 import {
   type Invitation,
   type Org,
@@ -36,7 +36,12 @@ function teamJson(api: string, org: Org, t: Team) {
     members_url: `${url}/members{/member}`,
     repositories_url: `${url}/repos`,
     parent: null,
-    organization: { login: org.login, id: org.id },
+    type: "organization",
+    created_at: "2026-01-01T00:00:00Z",
+    updated_at: "2026-01-01T00:00:00Z",
+    members_count: 0,
+    repos_count: 0,
+    organization: orgJson(api, org),
   };
 }
 
@@ -248,7 +253,22 @@ export function teamRoutes(): Hono<SandboxEnv> {
     await requireToken(c);
     const user = await c.get("objects").get<User>("user", (c.req.param("username") ?? "").toLowerCase());
     if (!user) throw notFound();
-    return c.json({ ...ownerJson(apiOf(c), user, "User"), name: null, email: null });
+    return c.json({
+      ...ownerJson(apiOf(c), user, "User"),
+      name: null,
+      email: null,
+      company: null,
+      blog: "",
+      location: null,
+      hireable: null,
+      bio: null,
+      public_repos: 0,
+      public_gists: 0,
+      followers: 0,
+      following: 0,
+      created_at: "2026-01-01T00:00:00Z",
+      updated_at: "2026-01-01T00:00:00Z",
+    });
   });
 
   app.post("/orgs/:org/invitations", async (c) => {
