@@ -139,6 +139,15 @@ describe("the factory and the sandbox against GitHub's OpenAPI description", () 
     await ada.call("pulls_get_pull_request", { ...repo, number: pr.number });
     await ada.call("pulls_list_pull_requests", { ...repo, state: "all" });
     await ada.call("protection_delete_branch_protection", { ...repo, branch: "main" });
+    await ada.call("protection_set_ruleset", {
+      ...repo,
+      name: "main",
+      requiredReviews: 1,
+      requiredStatusChecks: ["ci"],
+    });
+    await ada.call("protection_set_ruleset", { ...repo, name: "main", enforcement: "evaluate" });
+    await ada.call("protection_list_rulesets", repo);
+    await ada.call("protection_delete_ruleset", { ...repo, name: "main" });
     await ada.call("repos_get_repository", { owner: "acme", repo: "missing" }).catch(() => {});
     await ada.call("repos_create_repository", { owner: "acme", repo: "acme-api" }).catch(() => {});
     const token = await sandbox.installationToken({

@@ -220,4 +220,62 @@ describe.each(backends)("the GitHub factory's issues, pull requests and reviews 
     );
     expect(bad).toMatchObject({ field: "rules.0.owners.0" });
   });
+  it("enforces an active ruleset like protection, and leaves an evaluate-only one advisory", async () => {
+    const lib = { owner: "acme", repo: "acme-lib" };
+    await ada.call("repos_create_repository", lib);
+    const set = await ada.call("protection_set_ruleset", {
+      ...lib,
+      name: "main",
+      requiredReviews: 1,
+      requiredStatusChecks: ["ci"],
+    });
+    expect(set).toMatchObject({
+      created: true,
+      rules: ["non_fast_forward", "deletion", "pull_request", "required_status_checks"],
+    });
+    expect(
+      (await ada.call("protection_set_ruleset", { ...lib, name: "main", requiredReviews: 2 })).created,
+    ).toBe(false);
+    expect(await ada.call("protection_list_rulesets", lib)).toEqual([
+      expect.objectContaining({ name: "main", enforcement: "active" }),
+    ]);
+    expect((await ada.call("branches_get_branch", { ...lib, branch: "main" })).protected).toBe(true);
+
+    // Rulesets bind administrators too: even ada's personal token cannot write main directly.
+    const direct = await failure(
+      ada.call("contents_create_or_update_file", { ...lib, path: "x", content: "x", message: "m" }),
+    );
+    expect(direct).toMatchObject({ status: 409 });
+    await ada.call("protection_set_ruleset", {
+      ...lib,
+      name: "releases",
+      branches: ["release/**"],
+      exclude: ["release/tmp-*"],
+    });
+    for (const branch of ["release/v1", "release/tmp-1"])
+      await ada.call("branches_create_branch", { ...lib, branch });
+    const removal = await failure(ada.client.rest.git.deleteRef({ ...lib, ref: "heads/release/v1" }));
+    expect(removal).toMatchObject({ status: 422, message: expect.stringMatching(/protected branch/) });
+    expect((await ada.client.rest.git.deleteRef({ ...lib, ref: "heads/release/tmp-1" })).status).toBe(204);
+    await ada.call("protection_delete_ruleset", { ...lib, name: "releases" });
+
+    await ada.call("protection_set_ruleset", {
+      ...lib,
+      name: "main",
+      enforcement: "evaluate",
+      requiredReviews: 2,
+    });
+    expect(
+      (await ada.call("contents_create_or_update_file", { ...lib, path: "x", content: "x", message: "m" }))
+        .changed,
+    ).toBe(true);
+    expect(await ada.call("protection_delete_ruleset", { ...lib, name: "main" })).toEqual({
+      name: "main",
+      deleted: true,
+    });
+    expect(await ada.call("protection_delete_ruleset", { ...lib, name: "main" })).toEqual({
+      name: "main",
+      deleted: false,
+    });
+  });
 });

@@ -323,4 +323,18 @@ describe.each(backends)("the GitHub factory against the sandbox on %s", (backend
     );
     expect(write).toMatchObject({ status: 403, githubMessage: "Repository was archived so is read-only." });
   });
+  it("pages listings with GitHub's Link headers, which Octokit follows", async () => {
+    for (let i = 0; i < 5; i++)
+      await admin.call("repos_create_repository", { owner: "acme", repo: `paged-${i}` });
+    const first = await admin.client.rest.repos.listForOrg({ org: "acme", per_page: 2 });
+    expect(first.data).toHaveLength(2);
+    expect(first.headers.link).toMatch(
+      /<[^>]+[?&]page=2[^>]*>; rel="next", <[^>]+[?&]page=\d+[^>]*>; rel="last"/,
+    );
+    const all = await admin.client.paginate(admin.client.rest.repos.listForOrg, { org: "acme", per_page: 2 });
+    const names = all.map((r) => r.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(["paged-0", "paged-4", "acme-infra"]));
+    expect((await admin.call("repos_list_repositories", { owner: "acme" })).length).toBe(names.length);
+  });
 });

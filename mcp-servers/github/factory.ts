@@ -10,6 +10,7 @@ import { issueOperations } from "./operations/issues.ts";
 import { protectionOperations } from "./operations/protection.ts";
 import { pullOperations } from "./operations/pulls.ts";
 import { repoOperations } from "./operations/repos.ts";
+import { rulesetOperations } from "./operations/rulesets.ts";
 import { securityOperations } from "./operations/security.ts";
 import { teamOperations } from "./operations/teams.ts";
 
@@ -19,6 +20,7 @@ export const GITHUB_OPERATIONS = {
   ...contentOperations,
   ...branchOperations,
   ...protectionOperations,
+  ...rulesetOperations,
   ...teamOperations,
   ...actionsOperations,
   ...environmentOperations,

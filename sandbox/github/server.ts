@@ -13,6 +13,7 @@ import { issueRoutes } from "./routes/issues.ts";
 import { protectionRoutes } from "./routes/protection.ts";
 import { pullRoutes } from "./routes/pulls.ts";
 import { repoRoutes } from "./routes/repos.ts";
+import { rulesetRoutes } from "./routes/rulesets.ts";
 import { securityRoutes } from "./routes/security.ts";
 import { teamRoutes } from "./routes/teams.ts";
 
@@ -53,6 +54,7 @@ export function githubSandbox(store: SandboxStore): Hono<SandboxEnv> {
   app.route("/", securityRoutes());
   app.route("/", issueRoutes());
   app.route("/", pullRoutes());
+  app.route("/", rulesetRoutes());
   app.notFound((c) => githubError(c, new GitHubError(404, "Not Found")));
   return app;
 }

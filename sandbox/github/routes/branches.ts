@@ -3,7 +3,7 @@ import { repoFor, type SandboxEnv } from "../auth.ts";
 import { GitHubError } from "../errors.ts";
 import { type CommitObject, getObject, getRef, listRefs } from "../git.ts";
 import { apiOf, gitCommitJson } from "../json.ts";
-import { getProtection } from "./ref-guard.ts";
+import { effectiveProtection } from "./ref-guard.ts";
 
 /** Branches: list and get, with whether each is protected. */
 export function branchRoutes(): Hono<SandboxEnv> {
@@ -21,7 +21,7 @@ export function branchRoutes(): Hono<SandboxEnv> {
         return {
           name,
           commit: { sha: r.sha, url: `${api}/repos/${repo.owner}/${repo.name}/commits/${r.sha}` },
-          protected: (await getProtection(objects, repo, name)) !== undefined,
+          protected: (await effectiveProtection(objects, repo, name)) !== undefined,
         };
       }),
     );
@@ -52,7 +52,7 @@ export function branchRoutes(): Hono<SandboxEnv> {
         })),
       },
       _links: { self: url, html: `${api}/${repo.owner}/${repo.name}/tree/${name}` },
-      protected: (await getProtection(objects, repo, name)) !== undefined,
+      protected: (await effectiveProtection(objects, repo, name)) !== undefined,
       protection_url: `${url}/protection`,
     });
   });

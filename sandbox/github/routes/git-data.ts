@@ -17,7 +17,7 @@ import {
 } from "../git.ts";
 import { apiOf, gitCommitJson, nodeId, refJson } from "../json.ts";
 import type { Repo } from "../model.ts";
-import { guardRefUpdate } from "./ref-guard.ts";
+import { effectiveProtection, guardRefUpdate } from "./ref-guard.ts";
 import { assertWritable } from "./repos.ts";
 
 type Body = Record<string, unknown>;
@@ -208,6 +208,11 @@ export function gitDataRoutes(): Hono<SandboxEnv> {
     const name = `refs/${c.req.param("ref")}`;
     if (name === `refs/heads/${repo.defaultBranch}`)
       throw new GitHubError(422, "Cannot delete the default branch");
+    if (name.startsWith("refs/heads/")) {
+      const protection = await effectiveProtection(c.get("objects"), repo, name.slice("refs/heads/".length));
+      if (protection && !protection.allowDeletions)
+        throw new GitHubError(422, "Cannot delete this protected branch");
+    }
     if (!(await c.get("objects").delete("ref", `${repo.id}:${name}`)))
       throw new GitHubError(422, "Reference does not exist");
     return c.body(null, 204);

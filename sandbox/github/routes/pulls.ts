@@ -10,7 +10,7 @@ import { isAncestor, mergeFiles } from "../merge.ts";
 import { type Issue, type Org, type Repo, type Review, type Token, underRepo } from "../model.ts";
 import { paginate } from "../paging.ts";
 import { getIssue, listLabels, nextNumber, putIssue } from "./issues.ts";
-import { getProtection, guardProtectedBranch } from "./ref-guard.ts";
+import { effectiveProtection, guardProtectedBranch } from "./ref-guard.ts";
 import { assertWritable } from "./repos.ts";
 
 type Body = Record<string, unknown>;
@@ -42,7 +42,7 @@ async function mergeBlocker(
   token: Token,
 ): Promise<string | undefined> {
   const pull = pr.pull as NonNullable<Issue["pull"]>;
-  const protection = await getProtection(objects, repo, pull.base);
+  const protection = await effectiveProtection(objects, repo, pull.base);
   if (!protection || (token.kind === "user" && !protection.enforceAdmins)) return undefined;
   if (protection.requiredReviews) {
     const latest = new Map<string, Review>();

@@ -3,6 +3,7 @@ import { allows } from "../auth.ts";
 import { GitHubError } from "../errors.ts";
 import { type CommitObject, flatten, getObject } from "../git.ts";
 import { type Repo, type Token, underRepo } from "../model.ts";
+import { rulesetsFor } from "./rulesets.ts";
 
 /** A branch's protection as stored: the parts the sandbox enforces. */
 export interface StoredProtection {
@@ -18,8 +19,59 @@ export interface StoredProtection {
   requiredConversationResolution: boolean;
 }
 
+/** The branch's classic protection, as set through the branch protection API. */
 export const getProtection = (objects: Objects, repo: Repo, branch: string) =>
   objects.get<StoredProtection>("protection", underRepo(repo, branch));
+
+/**
+ * What binds a branch: its classic protection and every active ruleset that targets it, combined the way
+ * GitHub layers them (the strictest of each rule wins). Undefined when nothing protects it.
+ */
+export async function effectiveProtection(
+  objects: Objects,
+  repo: Repo,
+  branch: string,
+): Promise<StoredProtection | undefined> {
+  const classic = await getProtection(objects, repo, branch);
+  const rulesets = await rulesetsFor(objects, repo, branch);
+  if (rulesets.length === 0) return classic;
+  const rules = rulesets.flatMap((r) => r.rules);
+  const reviews = rules
+    .filter((r) => r.type === "pull_request")
+    .map((r) => Number(r.parameters?.required_approving_review_count ?? 0));
+  const checks = rules
+    .filter((r) => r.type === "required_status_checks")
+    .flatMap((r) =>
+      ((r.parameters?.required_status_checks ?? []) as { context: string }[]).map((c) => c.context),
+    );
+  const base: StoredProtection = classic ?? {
+    requiredReviews: null,
+    requiredStatusChecks: null,
+    strict: false,
+    enforceAdmins: true,
+    allowForcePushes: true,
+    allowDeletions: true,
+    requireCodeOwnerReviews: false,
+    dismissStaleReviews: false,
+    requiredLinearHistory: false,
+    requiredConversationResolution: false,
+  };
+  return {
+    ...base,
+    // Rulesets bind everyone without a bypass; the sandbox grants no bypasses.
+    enforceAdmins: true,
+    requiredReviews:
+      reviews.length > 0 ? Math.max(base.requiredReviews ?? 0, ...reviews) : base.requiredReviews,
+    requiredStatusChecks:
+      checks.length > 0
+        ? [...new Set([...(base.requiredStatusChecks ?? []), ...checks])]
+        : base.requiredStatusChecks,
+    allowForcePushes: base.allowForcePushes && !rules.some((r) => r.type === "non_fast_forward"),
+    allowDeletions: base.allowDeletions && !rules.some((r) => r.type === "deletion"),
+    requiredLinearHistory:
+      base.requiredLinearHistory || rules.some((r) => r.type === "required_linear_history"),
+  };
+}
 
 async function descends(objects: Objects, repo: Repo, from: string, ancestor: string): Promise<boolean> {
   const queue = [from];
@@ -94,7 +146,7 @@ export async function guardProtectedBranch(
   branch: string,
   options: { force?: boolean; via: "ref" | "contents" | "pull-request" },
 ): Promise<void> {
-  const protection = await getProtection(objects, repo, branch);
+  const protection = await effectiveProtection(objects, repo, branch);
   if (!protection) return;
   const bypass = token.kind === "user" && !protection.enforceAdmins;
   if (bypass) return;
