@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
+import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
 import { contractProblems } from "../../test/support/github-openapi.ts";
 import {
   type Exchange,
@@ -23,7 +23,7 @@ describe("the factory and the sandbox against GitHub's OpenAPI description", () 
   const exchanges: Exchange[] = [];
 
   beforeAll(async () => {
-    database = await freshDatabase("pglite");
+    database = await freshDatabase(backends[0] ?? "pglite");
     sandbox = await startGitHubSandbox({
       database,
       org: "acme",
