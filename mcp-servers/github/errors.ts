@@ -1,17 +1,5 @@
 import { RequestError } from "@octokit/request-error";
 
-/** A field of an operation's input was invalid; the message names it. Nothing was sent to GitHub. */
-export class GitHubInputError extends Error {
-  override name = "GitHubInputError";
-  constructor(
-    readonly operation: string,
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${operation}: ${field}: ${message}`);
-  }
-}
-
 /**
  * GitHub refused or failed an operation: which operation on which resource, with GitHub's status, message,
  * documentation URL and field errors. Never carries request headers (the token).

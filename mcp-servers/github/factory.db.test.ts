@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../../test/support/backends.ts";
 import { failure as failed } from "../../test/support/failure.ts";
 import { githubSandboxWorld } from "../../test/support/github-world.ts";
-import { GitHubFactoryError, GitHubInputError } from "./errors.ts";
+import { OperationInputError } from "../shared/operation.ts";
+import { GitHubFactoryError } from "./errors.ts";
 import type { GitHubFactory } from "./factory.ts";
 
 const ci =
@@ -68,7 +69,7 @@ describe.each(backends)("the GitHub factory against the sandbox on %s", (backend
 
   it("refuses bad input naming the field, before anything is sent", async () => {
     const bad = await failure(admin.call("repos_create_repository", { owner: "acme", repo: "no spaces" }));
-    expect(bad).toBeInstanceOf(GitHubInputError);
+    expect(bad).toBeInstanceOf(OperationInputError);
     expect(bad).toMatchObject({ field: "repo", operation: "repos_create_repository" });
     const path = await failure(
       admin.call("contents_create_or_update_file", {

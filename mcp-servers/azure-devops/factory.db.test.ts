@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningAdoSandbox, startAdoSandbox } from "../../test/support/ado-sandbox.ts";
+import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
+import { failure } from "../../test/support/failure.ts";
+import { OperationInputError } from "../shared/operation.ts";
+import { AzureDevOpsFactoryError } from "./errors.ts";
+import { AzureDevOpsFactory } from "./factory.ts";
+
+describe.each(backends)("the Azure DevOps factory against the sandbox on %s", (backend) => {
+  let database: TestDatabase;
+  let sandbox: RunningAdoSandbox;
+  let admin: AzureDevOpsFactory;
+  const factory = (token: string) => new AzureDevOpsFactory({ orgUrl: sandbox.orgUrl, token, kind: "pat" });
+
+  beforeAll(async () => {
+    database = await freshDatabase(backend);
+    sandbox = await startAdoSandbox({ database, org: "acme-org" });
+    admin = factory(await sandbox.pat());
+  });
+  afterAll(async () => {
+    await sandbox.close();
+    await database.dispose();
+  });
+
+  it("creates a project through the queue, waiting until it is well-formed, with the real client", async () => {
+    const created = await admin.call("projects_create_project", {
+      project: "tenant-acme",
+      description: "Acme",
+    });
+    expect(created).toMatchObject({
+      name: "tenant-acme",
+      description: "Acme",
+      state: "wellFormed",
+      visibility: "private",
+    });
+    expect(await admin.call("projects_get_project", { project: "tenant-acme" })).toEqual(created);
+    expect(await admin.call("projects_get_project", { project: created.id })).toEqual(created);
+    expect(await admin.call("projects_list_projects", {})).toEqual([
+      { id: created.id, name: "tenant-acme", state: "wellFormed" },
+    ]);
+    expect(await admin.call("projects_get_project", { project: "tenant-nobody" })).toBeNull();
+  });
+
+  it("reports the service's refusal with its status, message and typeKey, and refuses bad input by field", async () => {
+    const duplicate = await failure<AzureDevOpsFactoryError>(
+      admin.call("projects_create_project", { project: "tenant-acme" }),
+    );
+    expect(duplicate).toBeInstanceOf(AzureDevOpsFactoryError);
+    expect(duplicate).toMatchObject({
+      operation: "projects_create_project",
+      resource: "project tenant-acme",
+      status: 409,
+      typeKey: "ProjectAlreadyExistsException",
+    });
+    expect(duplicate.serviceMessage).toMatch(/^TF200019:/);
+    const bad = await failure<OperationInputError>(
+      admin.call("projects_create_project", { project: "bad/name" }),
+    );
+    expect(bad).toBeInstanceOf(OperationInputError);
+    expect(bad).toMatchObject({ field: "project" });
+  });
+
+  it("holds a PAT to its scopes: a read-only token reads but cannot create", async () => {
+    const reader = factory(await sandbox.pat(["vso.project"]));
+    expect((await reader.call("projects_get_project", { project: "tenant-acme" }))?.name).toBe("tenant-acme");
+    const refused = await failure<AzureDevOpsFactoryError>(
+      reader.call("projects_create_project", { project: "tenant-rogue" }),
+    );
+    expect(refused).toMatchObject({ status: 401, typeKey: "UnauthorizedRequestException" });
+    expect(await admin.call("projects_get_project", { project: "tenant-rogue" })).toBeNull();
+    const foreign = factory("x".repeat(52));
+    await expect(foreign.call("projects_list_projects", {})).rejects.toMatchObject({ status: 401 });
+  });
+});

@@ -1,0 +1,31 @@
+import type { z } from "zod";
+import { type AzureDevOpsClient, azureDevOpsClient, type ClientOptions } from "./client.ts";
+import { invoke, type Operation } from "./operation.ts";
+import { projectOperations } from "./operations/projects.ts";
+
+/** Every Azure DevOps operation, by the tool name it backs. */
+export const AZURE_DEVOPS_OPERATIONS = {
+  ...projectOperations,
+};
+export type AzureDevOpsOperationName = keyof typeof AZURE_DEVOPS_OPERATIONS;
+type Op<N extends AzureDevOpsOperationName> = (typeof AZURE_DEVOPS_OPERATIONS)[N];
+export type InputOf<N extends AzureDevOpsOperationName> = z.input<Op<N>["input"]>;
+export type OutputOf<N extends AzureDevOpsOperationName> =
+  Op<N> extends Operation<z.ZodType, infer O> ? O : never;
+
+/**
+ * The Azure DevOps governance factory: the only code that calls Azure DevOps. One instance per brokered
+ * credential; inputs are validated (naming the bad field) and refusals become AzureDevOpsFactoryError.
+ */
+export class AzureDevOpsFactory {
+  readonly client: AzureDevOpsClient;
+
+  constructor(options: ClientOptions) {
+    this.client = azureDevOpsClient(options);
+  }
+
+  call<N extends AzureDevOpsOperationName>(name: N, input: InputOf<N>): Promise<OutputOf<N>> {
+    const op = AZURE_DEVOPS_OPERATIONS[name] as unknown as Operation<z.ZodType, OutputOf<N>>;
+    return invoke(this.client, op, input);
+  }
+}

@@ -1,0 +1,51 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Context } from "hono";
+import type { Objects } from "../store.ts";
+import { unauthorized } from "./errors.ts";
+import type { Pat } from "./model.ts";
+
+export type AdoEnv = { Variables: { objects: Objects } };
+
+export const patHash = (token: string) => createHash("sha256").update(token).digest("hex");
+
+/** A new 52-character PAT (the length the client library recognises as a PAT), stored by hash. */
+export async function issuePat(objects: Objects, pat: Omit<Pat, "hash" | "revoked">): Promise<string> {
+  const token = randomBytes(32).toString("base64url").replace(/[-_]/g, "a").slice(0, 52).toLowerCase();
+  await objects.put<Pat>("pat", patHash(token), { ...pat, hash: patHash(token), revoked: false });
+  return token;
+}
+
+/** The token in `Authorization`: Basic with the PAT after the colon (any user part), or Bearer. */
+function tokenOf(header: string | undefined): string | undefined {
+  const basic = /^basic (\S+)$/i.exec(header ?? "")?.[1];
+  if (basic) return Buffer.from(basic, "base64").toString("utf8").split(":").slice(1).join(":") || undefined;
+  return /^bearer (\S+)$/i.exec(header ?? "")?.[1];
+}
+
+/**
+ * The live PAT on the request, for this organisation, holding `scope` (or the full-access `app_token`).
+ * A missing, revoked, expired or foreign token and a missing scope all answer 401, as Azure DevOps does.
+ */
+export async function requireScope(c: Context<AdoEnv>, scope?: string): Promise<Pat> {
+  const token = tokenOf(c.req.header("authorization"));
+  const pat = token ? await c.get("objects").get<Pat>("pat", patHash(token)) : undefined;
+  const org = (c.req.param("org") ?? "").toLowerCase();
+  if (!pat || pat.revoked || new Date(pat.expiresAt) <= new Date() || pat.org.toLowerCase() !== org)
+    throw unauthorized();
+  if (scope && !allows(pat.scopes, scope)) throw unauthorized(pat.user);
+  return pat;
+}
+
+/** `vso.x_manage` ⊇ `vso.x_write` ⊇ `vso.x`; `app_token` is full access. */
+export function allows(scopes: string[], needed: string): boolean {
+  if (scopes.includes("app_token")) return true;
+  const base = needed.replace(/_(write|manage|execute)$/, "");
+  const rank = (s: string) =>
+    s === base ? 1 : s === `${base}_write` || s === `${base}_execute` ? 2 : s === `${base}_manage` ? 3 : 0;
+  return Math.max(0, ...scopes.map(rank)) >= rank(needed);
+}
+
+export const newId = () => {
+  const h = randomBytes(16).toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+};

@@ -1,0 +1,54 @@
+/**
+ * The resource locations the sandbox serves, with the GUIDs azure-devops-node-api hard-codes and route
+ * templates as Azure DevOps answers them. Versions are advertised as released at 7.2, so the client sends
+ * exactly the api-version it asks for (see docs/research/azure-devops-node-api.md).
+ */
+export interface ResourceLocation {
+  id: string;
+  area: string;
+  resourceName: string;
+  routeTemplate: string;
+  resourceVersion: number;
+}
+
+export const LOCATIONS: ResourceLocation[] = [
+  {
+    id: "e81700f7-3be2-46de-8624-2eb35882fcaa",
+    area: "Location",
+    resourceName: "ResourceAreas",
+    routeTemplate: "_apis/{resource}/{areaId}",
+    resourceVersion: 1,
+  },
+  {
+    id: "00d9565f-ed9c-4a06-9a50-00e7896ccab4",
+    area: "Location",
+    resourceName: "ConnectionData",
+    routeTemplate: "_apis/{resource}",
+    resourceVersion: 1,
+  },
+  {
+    id: "603fe2ac-9723-48b9-88ad-09305aa6c6e1",
+    area: "core",
+    resourceName: "projects",
+    routeTemplate: "_apis/{resource}/{*projectId}",
+    resourceVersion: 4,
+  },
+  {
+    id: "9a1b74b4-2ca8-4a9f-8470-c2f2e6fdc949",
+    area: "operations",
+    resourceName: "operations",
+    routeTemplate: "_apis/{resource}/{operationId}",
+    resourceVersion: 1,
+  },
+];
+
+/** The locations of an area, matched case-insensitively as Azure DevOps does. */
+export const locationsOf = (area: string) =>
+  LOCATIONS.filter((l) => l.area.toLowerCase() === area.toLowerCase());
+
+export const locationJson = (l: ResourceLocation) => ({
+  ...l,
+  minVersion: "1.0",
+  maxVersion: "7.2",
+  releasedVersion: "7.2",
+});

@@ -1,0 +1,39 @@
+/** The Azure DevOps sandbox's documents, as stored (see `../store.ts`). Keys are lowercase. */
+
+export interface Org {
+  id: string;
+  name: string;
+}
+
+/** A personal access token, stored by SHA-256; `scopes` as Azure DevOps names them (`vso.code_write`, …). */
+export interface Pat {
+  hash: string;
+  org: string;
+  user: string;
+  scopes: string[];
+  expiresAt: string;
+  revoked: boolean;
+}
+
+export interface Project {
+  id: string;
+  org: string;
+  name: string;
+  description: string;
+  visibility: "private" | "public";
+  state: "createPending" | "wellFormed";
+  revision: number;
+  lastUpdateTime: string;
+  /** When a queued creation completes; reads after it see the project well-formed. */
+  readyAt: string;
+  operationId: string;
+}
+
+export interface Operation {
+  id: string;
+  org: string;
+  projectKey: string;
+  readyAt: string;
+}
+
+export const projectKey = (org: string, name: string) => `${org}/${name}`.toLowerCase();

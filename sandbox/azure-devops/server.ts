@@ -1,0 +1,46 @@
+import { Hono } from "hono";
+import type { SandboxStore } from "../store.ts";
+import type { AdoEnv } from "./auth.ts";
+import { AzureDevOpsError, adoError } from "./errors.ts";
+import { discoveryRoutes } from "./routes/discovery.ts";
+import { projectRoutes } from "./routes/projects.ts";
+
+class Rollback extends Error {}
+
+export interface AdoSandboxOptions {
+  /** How long a queued project creation takes before the project is well-formed. */
+  projectCreationMs?: number;
+}
+
+/**
+ * The Azure DevOps sandbox's HTTP app, one organisation per first path segment: the real
+ * azure-devops-node-api client, given `http://host/<org>`, works unchanged. One transaction per request.
+ */
+export function azureDevOpsSandbox(store: SandboxStore, options: AdoSandboxOptions = {}): Hono<AdoEnv> {
+  const app = new Hono<AdoEnv>();
+  app.onError((error, c) => {
+    if (error instanceof AzureDevOpsError) return adoError(c, error);
+    console.error("azure devops sandbox:", error);
+    return adoError(c, new AzureDevOpsError(500, "An unexpected error occurred.", "UnexpectedException"));
+  });
+  app.use(async (c, next) => {
+    await store
+      .transaction(async (objects) => {
+        c.set("objects", objects);
+        await next();
+        if (c.error || c.res.status >= 400) throw new Rollback();
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof Rollback)) throw error;
+      });
+  });
+  app.route("/", discoveryRoutes());
+  app.route("/", projectRoutes({ creationMs: options.projectCreationMs ?? 200 }));
+  app.notFound((c) =>
+    adoError(
+      c,
+      new AzureDevOpsError(404, "The requested resource does not exist.", "ResourceNotFoundException"),
+    ),
+  );
+  return app;
+}
