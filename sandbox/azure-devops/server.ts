@@ -1,11 +1,10 @@
 import { Hono } from "hono";
 import type { SandboxStore } from "../store.ts";
+import { transactionPerRequest } from "../transaction.ts";
 import type { AdoEnv } from "./auth.ts";
 import { AzureDevOpsError, adoError } from "./errors.ts";
 import { discoveryRoutes } from "./routes/discovery.ts";
 import { projectRoutes } from "./routes/projects.ts";
-
-class Rollback extends Error {}
 
 export interface AdoSandboxOptions {
   /** How long a queued project creation takes before the project is well-formed. */
@@ -23,17 +22,7 @@ export function azureDevOpsSandbox(store: SandboxStore, options: AdoSandboxOptio
     console.error("azure devops sandbox:", error);
     return adoError(c, new AzureDevOpsError(500, "An unexpected error occurred.", "UnexpectedException"));
   });
-  app.use(async (c, next) => {
-    await store
-      .transaction(async (objects) => {
-        c.set("objects", objects);
-        await next();
-        if (c.error || c.res.status >= 400) throw new Rollback();
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof Rollback)) throw error;
-      });
-  });
+  app.use(transactionPerRequest(store));
   app.route("/", discoveryRoutes());
   app.route("/", projectRoutes({ creationMs: options.projectCreationMs ?? 200 }));
   app.notFound((c) =>

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { SandboxStore } from "../store.ts";
+import { transactionPerRequest } from "../transaction.ts";
 import type { SandboxEnv } from "./auth.ts";
 import { GitHubError, githubError } from "./errors.ts";
 import { injectedFaults } from "./faults.ts";
@@ -17,8 +18,6 @@ import { rulesetRoutes } from "./routes/rulesets.ts";
 import { securityRoutes } from "./routes/security.ts";
 import { teamRoutes } from "./routes/teams.ts";
 
-class Rollback extends Error {}
-
 /**
  * The GitHub sandbox's HTTP app: the real Octokit client, pointed at it, works unchanged. Each request is one
  * transaction over the sandbox's state, rolled back when the request fails.
@@ -31,17 +30,7 @@ export function githubSandbox(store: SandboxStore): Hono<SandboxEnv> {
     return githubError(c, new GitHubError(500, "Server Error"));
   });
   app.use(injectedFaults(store));
-  app.use(async (c, next) => {
-    await store
-      .transaction(async (objects) => {
-        c.set("objects", objects);
-        await next();
-        if (c.error || c.res.status >= 400) throw new Rollback();
-      })
-      .catch((error: unknown) => {
-        if (!(error instanceof Rollback)) throw error;
-      });
-  });
+  app.use(transactionPerRequest(store));
   app.route("/", appAuthRoutes());
   app.route("/", repoRoutes());
   app.route("/", gitDataRoutes());
