@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Context } from "hono";
-import type { CommitObject, Person } from "./git.ts";
+import type { CommitObject, Person } from "../git.ts";
 import type { Org, Repo } from "./model.ts";
 
 /** GitHub's response shapes, with API URLs on the sandbox's own origin. */

@@ -1,5 +1,5 @@
+import { type CommitObject, type FileMap, flatten, getObject } from "../git.ts";
 import type { Objects } from "../store.ts";
-import { type CommitObject, type FileMap, flatten, getObject } from "./git.ts";
 import type { Repo } from "./model.ts";
 
 async function ancestors(objects: Objects, repo: Repo, sha: string): Promise<Set<string>> {

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { GitStoreError } from "../git.ts";
 import type { SandboxStore } from "../store.ts";
 import { transactionPerRequest } from "../transaction.ts";
 import type { SandboxEnv } from "./auth.ts";
@@ -26,6 +27,14 @@ export function githubSandbox(store: SandboxStore): Hono<SandboxEnv> {
   const app = new Hono<SandboxEnv>();
   app.onError((error, c) => {
     if (error instanceof GitHubError) return githubError(c, error);
+    // The shared git store's errors, in GitHub's words.
+    if (error instanceof GitStoreError)
+      return githubError(
+        c,
+        error.kind === "branch-not-found"
+          ? new GitHubError(404, "Branch not found")
+          : new GitHubError(422, error.message),
+      );
     console.error("github sandbox:", error);
     return githubError(c, new GitHubError(500, "Server Error"));
   });

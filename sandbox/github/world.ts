@@ -1,7 +1,7 @@
+import { initialCommit } from "../git.ts";
 import type { Objects, SandboxStore } from "../store.ts";
 import { issueToken } from "./auth.ts";
 import { type Fault, faultKey } from "./faults.ts";
-import { initialCommit } from "./git.ts";
 import type { App, Installation, Org, Permissions, Repo, User } from "./model.ts";
 import { repoKey } from "./model.ts";
 

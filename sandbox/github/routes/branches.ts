@@ -1,7 +1,7 @@
 import { Hono } from "hono";
+import { type CommitObject, getObject, getRef, listRefs } from "../../git.ts";
 import { repoFor, type SandboxEnv } from "../auth.ts";
 import { GitHubError } from "../errors.ts";
-import { type CommitObject, getObject, getRef, listRefs } from "../git.ts";
 import { apiOf, gitCommitJson } from "../json.ts";
 import { effectiveProtection } from "./ref-guard.ts";
 

@@ -1,7 +1,5 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { allows, repoFor, type SandboxEnv } from "../auth.ts";
-import { GitHubError, notFound, validationFailed } from "../errors.ts";
 import {
   type BlobObject,
   branchHead,
@@ -11,7 +9,9 @@ import {
   getRef,
   initialCommit,
   resolveCommit,
-} from "../git.ts";
+} from "../../git.ts";
+import { allows, repoFor, type SandboxEnv } from "../auth.ts";
+import { GitHubError, notFound, validationFailed } from "../errors.ts";
 import { apiOf, gitCommitJson } from "../json.ts";
 import type { Repo } from "../model.ts";
 import { guardProtectedBranch } from "./ref-guard.ts";

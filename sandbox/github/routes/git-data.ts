@@ -1,6 +1,4 @@
 import { Hono } from "hono";
-import { repoFor, type SandboxEnv } from "../auth.ts";
-import { GitHubError, notFound, validationFailed } from "../errors.ts";
 import {
   type BlobObject,
   type CommitObject,
@@ -14,7 +12,9 @@ import {
   putTree,
   setRef,
   type TreeObject,
-} from "../git.ts";
+} from "../../git.ts";
+import { repoFor, type SandboxEnv } from "../auth.ts";
+import { GitHubError, notFound, validationFailed } from "../errors.ts";
 import { apiOf, gitCommitJson, nodeId, refJson } from "../json.ts";
 import type { Repo } from "../model.ts";
 import { effectiveProtection, guardRefUpdate } from "./ref-guard.ts";

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
+import { getRef } from "../../git.ts";
 import { repoFor, type SandboxEnv } from "../auth.ts";
 import { GitHubError, validationFailed } from "../errors.ts";
-import { getRef } from "../git.ts";
 import { apiOf } from "../json.ts";
 import { type Repo, underRepo } from "../model.ts";
 import { getProtection, type StoredProtection } from "./ref-guard.ts";

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
+import { getRef, putCommit, putTree, setRef } from "../../git.ts";
 import type { Objects } from "../../store.ts";
 import { allows, repoFor, type SandboxEnv } from "../auth.ts";
 import { GitHubError, notAccessible, notFound, validationFailed } from "../errors.ts";
-import { getRef, putCommit, putTree, setRef } from "../git.ts";
 import { pullJson, reviewJson } from "../issue-json.ts";
 import { apiOf, nodeId, ownerJson } from "../json.ts";
 import { isAncestor, mergeFiles } from "../merge.ts";

@@ -1,7 +1,7 @@
+import { type CommitObject, flatten, getObject } from "../../git.ts";
 import type { Objects } from "../../store.ts";
 import { allows } from "../auth.ts";
 import { GitHubError } from "../errors.ts";
-import { type CommitObject, flatten, getObject } from "../git.ts";
 import { type Repo, type Token, underRepo } from "../model.ts";
 import { rulesetsFor } from "./rulesets.ts";
 

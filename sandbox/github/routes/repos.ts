@@ -1,7 +1,7 @@
 import { Hono } from "hono";
+import { branchHead, flatten, getRef, initialCommit, putCommit, putTree, setRef } from "../../git.ts";
 import { allows, canSee, orgFor, repoFor, requireToken, type SandboxEnv } from "../auth.ts";
 import { GitHubError, notAccessible, notFound, validationFailed } from "../errors.ts";
-import { branchHead, flatten, getRef, initialCommit, putCommit, putTree, setRef } from "../git.ts";
 import { apiOf, repositoryJson } from "../json.ts";
 import { type Org, type Repo, repoKey } from "../model.ts";
 import { paginate } from "../paging.ts";

@@ -1,9 +1,26 @@
 import { createHash } from "node:crypto";
-import type { Objects } from "../store.ts";
-import { GitHubError } from "./errors.ts";
-import { type Repo, underRepo } from "./model.ts";
+import type { Objects } from "./store.ts";
 
-/** Git's own object model, so SHAs are what git would compute for the same content. */
+/** A repository as the git object store sees it: objects and refs live under its id. */
+export interface Repo {
+  id: number | string;
+  /** The default branch's short name, e.g. main. */
+  defaultBranch: string;
+}
+
+/** A git object or a ref could not be found or is invalid; each sandbox renders it in its provider's words. */
+export class GitStoreError extends Error {
+  constructor(
+    readonly kind: "invalid-tree" | "branch-not-found",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const underRepo = (repo: Repo, rest = "") => `${repo.id}:${rest}`;
+
+/** Git's own object model, shared by the sandboxes, so SHAs are what git would compute for the same content. */
 export interface Person {
   name: string;
   email: string;
@@ -116,7 +133,7 @@ export async function flatten(
   into: FileMap = new Map(),
 ) {
   const tree = await getObject<TreeObject>(objects, repo, treeSha, "tree");
-  if (!tree) throw new GitHubError(422, `Invalid tree: ${treeSha}`);
+  if (!tree) throw new GitStoreError("invalid-tree", `Invalid tree: ${treeSha}`);
   for (const entry of tree.entries) {
     const path = `${prefix}${entry.path}`;
     if (entry.type === "tree") await flatten(objects, repo, entry.sha, `${path}/`, into);
@@ -172,7 +189,7 @@ export const listRefs = (objects: Objects, repo: Repo, prefix: string) =>
 export async function branchHead(objects: Objects, repo: Repo, branch: string, forUpdate = false) {
   const ref = await getRef(objects, repo, `refs/heads/${branch}`, forUpdate);
   const commit = ref && (await getObject<CommitObject>(objects, repo, ref.sha, "commit"));
-  if (!commit) throw new GitHubError(404, `Branch not found`);
+  if (!commit) throw new GitStoreError("branch-not-found", "Branch not found");
   return commit;
 }
 
