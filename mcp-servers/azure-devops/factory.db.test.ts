@@ -71,4 +71,63 @@ describe.each(backends)("the Azure DevOps factory against the sandbox on %s", (b
     const foreign = factory("x".repeat(52));
     await expect(foreign.call("projects_list_projects", {})).rejects.toMatchObject({ status: 401 });
   });
+  it("creates repositories and pushes a scaffold with a pipeline YAML, once, then only what changed", async () => {
+    const app = { project: "tenant-acme", repo: "acme-app" };
+    const repo = await admin.call("repos_create_repository", app);
+    expect(repo).toMatchObject({ name: "acme-app", project: "tenant-acme", defaultBranch: null });
+    const pipeline = "trigger:\n  - main\npool:\n  vmImage: ubuntu-latest\nsteps:\n  - script: npm test\n";
+    const scaffold = {
+      ...app,
+      message: "Scaffold",
+      files: [
+        { path: "package.json", content: '{ "name": "acme-app" }\n' },
+        { path: "azure-pipelines.yml", content: pipeline },
+      ],
+    };
+    const first = await admin.call("repos_push_files", scaffold);
+    expect(first).toMatchObject({ changed: true, files: ["package.json", "azure-pipelines.yml"] });
+    expect((await admin.call("repos_get_repository", app))?.defaultBranch).toBe("main");
+    expect(await admin.call("repos_get_file", { ...app, path: "azure-pipelines.yml" })).toBe(pipeline);
+    expect(await admin.call("repos_push_files", scaffold)).toEqual({
+      commitId: null,
+      changed: false,
+      files: [],
+    });
+    const edit = await admin.call("repos_push_files", {
+      ...app,
+      message: "Rename",
+      files: [
+        { path: "package.json", content: '{ "name": "acme-app", "private": true }\n' },
+        { path: "azure-pipelines.yml", delete: true },
+      ],
+    });
+    expect(edit.files).toEqual(["package.json", "azure-pipelines.yml"]);
+    expect(await admin.call("repos_get_file", { ...app, path: "azure-pipelines.yml" })).toBeNull();
+    expect(
+      (await admin.call("repos_list_repositories", { project: "tenant-acme" })).map((r) => r.name),
+    ).toEqual(["acme-app"]);
+
+    const duplicate = await failure<AzureDevOpsFactoryError>(admin.call("repos_create_repository", app));
+    expect(duplicate).toMatchObject({ status: 409, typeKey: "GitRepositoryNameAlreadyExistsException" });
+    const git = await admin.client.getGitApi();
+    const stale = await failure<{ statusCode: number; result: { typeKey: string } }>(
+      git.createPush(
+        {
+          refUpdates: [{ name: "refs/heads/main", oldObjectId: "0".repeat(40) }],
+          commits: [{ comment: "stale", changes: [] }],
+        },
+        "acme-app",
+        "tenant-acme",
+      ),
+    );
+    expect(stale).toMatchObject({ statusCode: 409, result: { typeKey: "GitReferenceStaleException" } });
+
+    const reader = factory(await sandbox.pat(["vso.code", "vso.project"]));
+    expect(await reader.call("repos_get_file", { ...app, path: "package.json" })).toMatch(/private/);
+    const refused = await failure<AzureDevOpsFactoryError>(
+      reader.call("repos_push_files", { ...app, message: "m", files: [{ path: "x", content: "x" }] }),
+    );
+    expect(refused).toMatchObject({ status: 401 });
+    expect(await admin.call("repos_get_file", { ...app, path: "x" })).toBeNull();
+  });
 });

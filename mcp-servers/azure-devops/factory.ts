@@ -2,10 +2,12 @@ import type { z } from "zod";
 import { type AzureDevOpsClient, azureDevOpsClient, type ClientOptions } from "./client.ts";
 import { invoke, type Operation } from "./operation.ts";
 import { projectOperations } from "./operations/projects.ts";
+import { repoOperations } from "./operations/repos.ts";
 
 /** Every Azure DevOps operation, by the tool name it backs. */
 export const AZURE_DEVOPS_OPERATIONS = {
   ...projectOperations,
+  ...repoOperations,
 };
 export type AzureDevOpsOperationName = keyof typeof AZURE_DEVOPS_OPERATIONS;
 type Op<N extends AzureDevOpsOperationName> = (typeof AZURE_DEVOPS_OPERATIONS)[N];

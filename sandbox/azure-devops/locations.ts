@@ -40,6 +40,34 @@ export const LOCATIONS: ResourceLocation[] = [
     routeTemplate: "_apis/{resource}/{operationId}",
     resourceVersion: 1,
   },
+  {
+    id: "225f7195-f9c7-4d14-ab28-a83f7ff77e1f",
+    area: "git",
+    resourceName: "repositories",
+    routeTemplate: "{project}/_apis/{area}/{resource}/{repositoryId}",
+    resourceVersion: 2,
+  },
+  {
+    id: "ea98d07b-3c87-4971-8ede-a613694ffb55",
+    area: "git",
+    resourceName: "pushes",
+    routeTemplate: "{project}/_apis/{area}/repositories/{repositoryId}/{resource}/{pushId}",
+    resourceVersion: 3,
+  },
+  {
+    id: "2d874a60-a811-4f62-9c9f-963a6ea0a55b",
+    area: "git",
+    resourceName: "refs",
+    routeTemplate: "{project}/_apis/{area}/repositories/{repositoryId}/{resource}/{*filter}",
+    resourceVersion: 2,
+  },
+  {
+    id: "fb93c0db-47ed-4a31-8c20-47552878fb44",
+    area: "git",
+    resourceName: "items",
+    routeTemplate: "{project}/_apis/{area}/repositories/{repositoryId}/{resource}/{*path}",
+    resourceVersion: 1,
+  },
 ];
 
 /** The locations of an area, matched case-insensitively as Azure DevOps does. */

@@ -37,3 +37,16 @@ export interface Operation {
 }
 
 export const projectKey = (org: string, name: string) => `${org}/${name}`.toLowerCase();
+
+/** A Git repository in a project; `defaultBranch` is a short name, absent until the first push. */
+export interface AdoRepo {
+  id: string;
+  org: string;
+  projectId: string;
+  name: string;
+  defaultBranch: string;
+  initialized: boolean;
+}
+
+export const repoKey = (org: string, projectId: string, name: string) =>
+  `${org}/${projectId}/${name}`.toLowerCase();

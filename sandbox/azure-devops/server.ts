@@ -1,9 +1,11 @@
 import { Hono } from "hono";
+import { GitStoreError } from "../git.ts";
 import type { SandboxStore } from "../store.ts";
 import { transactionPerRequest } from "../transaction.ts";
 import type { AdoEnv } from "./auth.ts";
 import { AzureDevOpsError, adoError } from "./errors.ts";
 import { discoveryRoutes } from "./routes/discovery.ts";
+import { gitRoutes } from "./routes/git.ts";
 import { projectRoutes } from "./routes/projects.ts";
 
 export interface AdoSandboxOptions {
@@ -19,12 +21,15 @@ export function azureDevOpsSandbox(store: SandboxStore, options: AdoSandboxOptio
   const app = new Hono<AdoEnv>();
   app.onError((error, c) => {
     if (error instanceof AzureDevOpsError) return adoError(c, error);
+    if (error instanceof GitStoreError)
+      return adoError(c, new AzureDevOpsError(404, error.message, "GitItemNotFoundException"));
     console.error("azure devops sandbox:", error);
     return adoError(c, new AzureDevOpsError(500, "An unexpected error occurred.", "UnexpectedException"));
   });
   app.use(transactionPerRequest(store));
   app.route("/", discoveryRoutes());
   app.route("/", projectRoutes({ creationMs: options.projectCreationMs ?? 200 }));
+  app.route("/", gitRoutes());
   app.notFound((c) =>
     adoError(
       c,
