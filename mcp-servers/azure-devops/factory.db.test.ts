@@ -130,4 +130,69 @@ describe.each(backends)("the Azure DevOps factory against the sandbox on %s", (b
     expect(refused).toMatchObject({ status: 401 });
     expect(await admin.call("repos_get_file", { ...app, path: "x" })).toBeNull();
   });
+  it("creates a YAML pipeline from the repository and records a first run that completes", async () => {
+    const ci = { project: "tenant-acme", repo: "acme-ci" };
+    await admin.call("repos_create_repository", ci);
+    await admin.call("repos_push_files", {
+      ...ci,
+      message: "CI",
+      files: [
+        { path: "azure-pipelines.yml", content: "trigger:\n  - main\nsteps:\n  - script: npm test\n" },
+        { path: "broken.yml", content: "trigger:\n  - main\n" },
+      ],
+    });
+    const pipeline = await admin.call("pipelines_create_pipeline", {
+      project: "tenant-acme",
+      name: "acme-ci",
+      repo: "acme-ci",
+    });
+    expect(pipeline).toMatchObject({ name: "acme-ci", path: "azure-pipelines.yml" });
+    expect(await admin.call("pipelines_get_pipeline", { project: "tenant-acme", name: "acme-ci" })).toEqual({
+      ...pipeline,
+      folder: "\\",
+    });
+    const duplicate = await failure<AzureDevOpsFactoryError>(
+      admin.call("pipelines_create_pipeline", { project: "tenant-acme", name: "acme-ci", repo: "acme-ci" }),
+    );
+    expect(duplicate).toMatchObject({ status: 409, typeKey: "DefinitionExistsException" });
+    const missing = await failure<AzureDevOpsFactoryError>(
+      admin.call("pipelines_create_pipeline", {
+        project: "tenant-acme",
+        name: "other",
+        repo: "acme-ci",
+        yamlPath: "nope.yml",
+      }),
+    );
+    expect(missing).toMatchObject({ status: 400 });
+
+    const run = await admin.call("pipelines_run_pipeline", { project: "tenant-acme", name: "acme-ci" });
+    expect(run).toMatchObject({ state: "inProgress", result: null });
+    await new Promise((r) => setTimeout(r, 120));
+    expect(
+      await admin.call("pipelines_get_run", { project: "tenant-acme", name: "acme-ci", runId: run.id }),
+    ).toMatchObject({
+      state: "completed",
+      result: "succeeded",
+    });
+    await admin.call("pipelines_create_pipeline", {
+      project: "tenant-acme",
+      name: "broken",
+      repo: "acme-ci",
+      yamlPath: "broken.yml",
+    });
+    const broken = await admin.call("pipelines_run_pipeline", { project: "tenant-acme", name: "broken" });
+    await new Promise((r) => setTimeout(r, 120));
+    expect(
+      (await admin.call("pipelines_get_run", { project: "tenant-acme", name: "broken", runId: broken.id }))
+        .result,
+    ).toBe("failed");
+
+    const reader = factory(await sandbox.pat(["vso.build", "vso.code", "vso.project"]));
+    expect(
+      await reader.call("pipelines_get_pipeline", { project: "tenant-acme", name: "acme-ci" }),
+    ).not.toBeNull();
+    await expect(
+      reader.call("pipelines_run_pipeline", { project: "tenant-acme", name: "acme-ci" }),
+    ).rejects.toMatchObject({ status: 401 });
+  });
 });

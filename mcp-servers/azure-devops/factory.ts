@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { type AzureDevOpsClient, azureDevOpsClient, type ClientOptions } from "./client.ts";
 import { invoke, type Operation } from "./operation.ts";
+import { pipelineOperations } from "./operations/pipelines.ts";
 import { projectOperations } from "./operations/projects.ts";
 import { repoOperations } from "./operations/repos.ts";
 
@@ -8,6 +9,7 @@ import { repoOperations } from "./operations/repos.ts";
 export const AZURE_DEVOPS_OPERATIONS = {
   ...projectOperations,
   ...repoOperations,
+  ...pipelineOperations,
 };
 export type AzureDevOpsOperationName = keyof typeof AZURE_DEVOPS_OPERATIONS;
 type Op<N extends AzureDevOpsOperationName> = (typeof AZURE_DEVOPS_OPERATIONS)[N];

@@ -68,6 +68,20 @@ export const LOCATIONS: ResourceLocation[] = [
     routeTemplate: "{project}/_apis/{area}/repositories/{repositoryId}/{resource}/{*path}",
     resourceVersion: 1,
   },
+  {
+    id: "28e1305e-2afe-47bf-abaf-cbb0e6a91988",
+    area: "pipelines",
+    resourceName: "pipelines",
+    routeTemplate: "{project}/_apis/{area}/{pipelineId}",
+    resourceVersion: 1,
+  },
+  {
+    id: "7859261e-d2e9-4a68-b820-a5d84cc5bb3d",
+    area: "pipelines",
+    resourceName: "runs",
+    routeTemplate: "{project}/_apis/{area}/{pipelineId}/{resource}/{runId}",
+    resourceVersion: 1,
+  },
 ];
 
 /** The locations of an area, matched case-insensitively as Azure DevOps does. */

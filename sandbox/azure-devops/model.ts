@@ -50,3 +50,25 @@ export interface AdoRepo {
 
 export const repoKey = (org: string, projectId: string, name: string) =>
   `${org}/${projectId}/${name}`.toLowerCase();
+
+export interface Pipeline {
+  id: number;
+  projectId: string;
+  name: string;
+  folder: string;
+  repoId: string;
+  path: string;
+  revision: number;
+}
+
+export interface Run {
+  id: number;
+  pipelineId: number;
+  name: string;
+  refName: string;
+  createdDate: string;
+  /** When the run finishes; reads after it see it completed. */
+  finishAt: string;
+  /** Decided when queued: the YAML either describes work or it does not. */
+  outcome: "succeeded" | "failed";
+}

@@ -6,11 +6,14 @@ import type { AdoEnv } from "./auth.ts";
 import { AzureDevOpsError, adoError } from "./errors.ts";
 import { discoveryRoutes } from "./routes/discovery.ts";
 import { gitRoutes } from "./routes/git.ts";
+import { pipelineRoutes } from "./routes/pipelines.ts";
 import { projectRoutes } from "./routes/projects.ts";
 
 export interface AdoSandboxOptions {
   /** How long a queued project creation takes before the project is well-formed. */
   projectCreationMs?: number;
+  /** How long a pipeline run takes before it is completed. */
+  pipelineRunMs?: number;
 }
 
 /**
@@ -30,6 +33,7 @@ export function azureDevOpsSandbox(store: SandboxStore, options: AdoSandboxOptio
   app.route("/", discoveryRoutes());
   app.route("/", projectRoutes({ creationMs: options.projectCreationMs ?? 200 }));
   app.route("/", gitRoutes());
+  app.route("/", pipelineRoutes({ runMs: options.pipelineRunMs ?? 200 }));
   app.notFound((c) =>
     adoError(
       c,

@@ -23,7 +23,10 @@ export async function startAdoSandbox(options: {
   const store = await SandboxStore.open(options.database, "azure_devops_sandbox");
   const world = new AdoWorld(store);
   await world.addOrg(options.org);
-  const app = azureDevOpsSandbox(store, { projectCreationMs: options.projectCreationMs ?? 50 });
+  const app = azureDevOpsSandbox(store, {
+    projectCreationMs: options.projectCreationMs ?? 50,
+    pipelineRunMs: 50,
+  });
   const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => server.once("listening", () => resolve()));
   const orgUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${options.org}`;

@@ -1,0 +1,159 @@
+import {
+  ConfigurationType,
+  RepositoryType,
+  RunResult,
+  RunState,
+} from "azure-devops-node-api/interfaces/PipelinesInterfaces.js";
+import { z } from "zod";
+import type { AzureDevOpsClient } from "../client.ts";
+import { AzureDevOpsFactoryError } from "../errors.ts";
+import { operation } from "../operation.ts";
+import { ProjectName } from "./projects.ts";
+
+const PipelineName = z.string().min(1).max(255).describe("the pipeline's name, e.g. acme-app-ci");
+
+export interface PipelineInfo {
+  id: number;
+  name: string;
+  folder: string;
+  path: string | null;
+}
+
+export interface RunInfo {
+  id: number;
+  name: string;
+  state: "inProgress" | "completed" | "canceling" | "unknown";
+  result: "succeeded" | "failed" | "canceled" | null;
+}
+
+const STATE: Record<number, RunInfo["state"]> = {
+  [RunState.InProgress]: "inProgress",
+  [RunState.Completed]: "completed",
+  [RunState.Canceling]: "canceling",
+};
+const RESULT: Record<number, RunInfo["result"]> = {
+  [RunResult.Succeeded]: "succeeded",
+  [RunResult.Failed]: "failed",
+  [RunResult.Canceled]: "canceled",
+};
+
+async function findPipeline(client: AzureDevOpsClient, project: string, name: string) {
+  const all = await (await client.getPipelinesApi()).listPipelines(project);
+  return all.find((p) => p.name?.toLowerCase() === name.toLowerCase());
+}
+
+const toRun = (r: { id?: number; name?: string; state?: number; result?: number }): RunInfo => ({
+  id: r.id ?? 0,
+  name: r.name ?? "",
+  state: STATE[r.state ?? 0] ?? "unknown",
+  result: r.result === undefined ? null : (RESULT[r.result] ?? null),
+});
+
+export const pipelineOperations = {
+  pipelines_create_pipeline: operation({
+    name: "pipelines_create_pipeline",
+    summary: "Create a YAML pipeline from a file in a project's repository",
+    write: true,
+    input: z.object({
+      project: ProjectName,
+      name: PipelineName,
+      repo: z.string().min(1).describe("the repository holding the YAML"),
+      yamlPath: z
+        .string()
+        .min(1)
+        .default("azure-pipelines.yml")
+        .describe("the YAML file's path in the repository"),
+      folder: z.string().default("\\").describe("the folder it is shown in"),
+    }),
+    resource: (i) => `${i.project}/pipelines/${i.name}`,
+    run: async (client, i): Promise<PipelineInfo> => {
+      const repo = await (await client.getGitApi()).getRepository(i.repo, i.project);
+      if (!repo?.id)
+        throw new AzureDevOpsFactoryError(
+          "pipelines_create_pipeline",
+          `${i.project}/pipelines/${i.name}`,
+          404,
+          `repository ${i.repo} does not exist`,
+          "GitRepositoryNotFoundException",
+        );
+      const created = await (await client.getPipelinesApi()).createPipeline(
+        {
+          name: i.name,
+          folder: i.folder,
+          configuration: {
+            type: ConfigurationType.Yaml,
+            path: i.yamlPath,
+            repository: { id: repo.id, type: RepositoryType.AzureReposGit },
+          } as never,
+        },
+        i.project,
+      );
+      return {
+        id: created.id ?? 0,
+        name: created.name ?? i.name,
+        folder: created.folder ?? i.folder,
+        path: i.yamlPath,
+      };
+    },
+  }),
+
+  pipelines_get_pipeline: operation({
+    name: "pipelines_get_pipeline",
+    summary: "Get a pipeline by name, or null when there is none",
+    write: false,
+    input: z.object({ project: ProjectName, name: PipelineName }),
+    resource: (i) => `${i.project}/pipelines/${i.name}`,
+    run: async (client, i): Promise<PipelineInfo | null> => {
+      const found = await findPipeline(client, i.project, i.name);
+      if (!found?.id) return null;
+      const full = await (await client.getPipelinesApi()).getPipeline(i.project, found.id);
+      const path = (full.configuration as { path?: string } | undefined)?.path ?? null;
+      return { id: found.id, name: found.name ?? i.name, folder: found.folder ?? "\\", path };
+    },
+  }),
+
+  pipelines_run_pipeline: operation({
+    name: "pipelines_run_pipeline",
+    summary: "Queue a run of a pipeline on a branch",
+    write: true,
+    input: z.object({ project: ProjectName, name: PipelineName, branch: z.string().min(1).default("main") }),
+    resource: (i) => `${i.project}/pipelines/${i.name}@${i.branch}`,
+    run: async (client, i): Promise<RunInfo> => {
+      const pipeline = await findPipeline(client, i.project, i.name);
+      if (!pipeline?.id)
+        throw new AzureDevOpsFactoryError(
+          "pipelines_run_pipeline",
+          `${i.project}/pipelines/${i.name}`,
+          404,
+          `pipeline ${i.name} does not exist`,
+          "PipelineNotFoundException",
+        );
+      const run = await (await client.getPipelinesApi()).runPipeline(
+        { resources: { repositories: { self: { refName: `refs/heads/${i.branch}` } } } },
+        i.project,
+        pipeline.id,
+      );
+      return toRun(run as never);
+    },
+  }),
+
+  pipelines_get_run: operation({
+    name: "pipelines_get_run",
+    summary: "Get a pipeline run's state and result",
+    write: false,
+    input: z.object({ project: ProjectName, name: PipelineName, runId: z.number().int().positive() }),
+    resource: (i) => `${i.project}/pipelines/${i.name}/runs/${i.runId}`,
+    run: async (client, i): Promise<RunInfo> => {
+      const pipeline = await findPipeline(client, i.project, i.name);
+      if (!pipeline?.id)
+        throw new AzureDevOpsFactoryError(
+          "pipelines_get_run",
+          `${i.project}/pipelines/${i.name}`,
+          404,
+          `pipeline ${i.name} does not exist`,
+          "PipelineNotFoundException",
+        );
+      return toRun((await (await client.getPipelinesApi()).getRun(i.project, pipeline.id, i.runId)) as never);
+    },
+  }),
+};
