@@ -1,6 +1,8 @@
+import type { ProviderCredentials } from "../controller/broker/provider-config.ts";
 import { Secret } from "../controller/broker/secret.ts";
 import type { Config } from "../controller/config.ts";
 import type { FallbackProviders } from "../controller/runtime.ts";
+import { startAzureDevOpsSandbox } from "../sandbox/azure-devops/embedded.ts";
 import { startGitHubSandbox } from "../sandbox/github/embedded.ts";
 
 /**
@@ -12,26 +14,48 @@ export function embeddedSandboxes(
   onStarted: (name: string, url: string) => void,
 ): FallbackProviders {
   return async (database, missing) => {
-    if (!missing.github) return { credentials: {}, close: async () => {} };
-    const github = await startGitHubSandbox(database, {
-      host: config.http.host,
-      port: config.sandbox.port,
-      keysDir: config.keysDir,
-      org: config.sandbox.githubOrg,
-    });
-    onStarted(`GitHub sandbox (organisation ${config.sandbox.githubOrg})`, github.url);
-    return {
-      credentials: {
-        github: {
+    const credentials: ProviderCredentials = {};
+    const closers: (() => Promise<void>)[] = [];
+    const close = async () => {
+      for (const stop of closers.reverse()) await stop();
+    };
+    try {
+      if (missing.github) {
+        const github = await startGitHubSandbox(database, {
+          host: config.http.host,
+          port: config.sandbox.port,
+          keysDir: config.keysDir,
+          org: config.sandbox.githubOrg,
+        });
+        closers.push(github.close);
+        onStarted(`GitHub sandbox (organisation ${config.sandbox.githubOrg})`, github.url);
+        credentials.github = {
           apiUrl: github.url,
           app: {
             id: github.app.id,
             installationId: github.app.installationId,
             privateKey: new Secret(github.app.privateKeyPem),
           },
-        },
-      },
-      close: github.close,
-    };
+        };
+      }
+      if (missing.azureDevOps) {
+        const ado = await startAzureDevOpsSandbox(database, {
+          host: config.http.host,
+          port: config.sandbox.adoPort,
+          org: config.sandbox.adoOrg,
+        });
+        closers.push(ado.close);
+        onStarted("Azure DevOps sandbox", ado.orgUrl);
+        // The sandbox's full-access PAT is the development mode: the broker hands it out as is (not narrowed).
+        credentials.azureDevOps = {
+          orgUrl: ado.orgUrl,
+          pat: new Secret(await ado.world.pat(config.sandbox.adoOrg, "startup-factory")),
+        };
+      }
+    } catch (error) {
+      await close();
+      throw error;
+    }
+    return { credentials, close };
   };
 }

@@ -3,6 +3,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { AzureDevOpsFactory } from "../mcp-servers/azure-devops/factory.ts";
 import { GitHubFactory } from "../mcp-servers/github/factory.ts";
 import { factoryBin, run, startFactory } from "../test/support/cli.ts";
 
@@ -79,21 +80,38 @@ describe("factory start with no provider credentials", () => {
     ).rejects.toMatchObject({
       status: 404,
     });
+
+    // Azure DevOps too: the broker hands out the sandbox's development PAT, marked as not narrowed.
+    const orgUrl = /Azure DevOps sandbox on (http:\/\/\S+)/.exec(second.stdout())?.[1] as string;
+    const ops = (
+      await post(second.url, "/grants", admin, { tenant: "acme", persona: "ops", audience: "azure-devops" })
+    ).token as string;
+    const ado = await post(second.url, "/credentials", ops);
+    expect(ado).toMatchObject({ provider: "azure-devops", narrowed: false });
+    const asOps = new AzureDevOpsFactory({ orgUrl, token: ado.token as string, kind: "pat" });
+    expect(await asOps.call("projects_create_project", { project: "tenant-acme" })).toMatchObject({
+      state: "wellFormed",
+    });
   });
 });
 
 describe("factory sandbox", () => {
   it("serves the GitHub sandbox on its own, with personal tokens for the users it is given", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "sf-sandbox-"));
-    const child = spawn(process.execPath, [factoryBin, "sandbox", "--port", "0", "--user", "ada", "--json"], {
-      env: { PATH: process.env.PATH, FACTORY_DATA_DIR: dataDir },
-    });
+    const child = spawn(
+      process.execPath,
+      [factoryBin, "sandbox", "--port", "0", "--ado-port", "0", "--user", "ada", "--json"],
+      {
+        env: { PATH: process.env.PATH, FACTORY_DATA_DIR: dataDir },
+      },
+    );
     try {
       let stdout = "";
       const started = await new Promise<{
         url: string;
         org: string;
-        users: { login: string; token: string }[];
+        azureDevOps: { orgUrl: string };
+        users: { login: string; token: string; azureDevOpsPat: string }[];
       }>((resolve, reject) => {
         child.stdout.on("data", (chunk) => {
           stdout += chunk;
@@ -106,6 +124,7 @@ describe("factory sandbox", () => {
         child.once("exit", (code) => reject(new Error(`factory sandbox exited ${code}`)));
       });
       expect(started.org).toBe("factory-sandbox");
+      expect(started.azureDevOps.orgUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/factory-sandbox$/);
       const ada = new GitHubFactory({
         baseUrl: started.url,
         token: started.users[0]?.token as string,

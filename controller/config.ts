@@ -42,6 +42,11 @@ const Env = z.object({
     .default(1024 * 1024),
   FACTORY_SECRETS_FILE: z.string().min(1).optional(),
   FACTORY_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(7301),
+  FACTORY_SANDBOX_ADO_PORT: z.coerce.number().int().min(0).max(65535).default(7302),
+  FACTORY_SANDBOX_ADO_ORG: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,48}$/, "must be an Azure DevOps organisation name")
+    .default("factory-sandbox"),
   FACTORY_SANDBOX_GITHUB_ORG: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/, "must be a GitHub organisation login")
@@ -63,7 +68,7 @@ export interface Config {
   /** Where the provider credentials come from; read (and checked) when the runtime opens. */
   providers: ProviderSources;
   /** The offline sandboxes served when no provider credentials are configured. */
-  sandbox: { port: number; githubOrg: string };
+  sandbox: { port: number; githubOrg: string; adoPort: number; adoOrg: string };
 }
 
 /** The variables the provider credentials may come from besides the secrets file. */
@@ -100,7 +105,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       checkpointIntervalSeconds: e.FACTORY_CHECKPOINT_INTERVAL_SECONDS,
       ...(e.FACTORY_LEDGER_HMAC_KEY ? { hmacKey: Buffer.from(e.FACTORY_LEDGER_HMAC_KEY, "base64") } : {}),
     },
-    sandbox: { port: e.FACTORY_SANDBOX_PORT, githubOrg: e.FACTORY_SANDBOX_GITHUB_ORG },
+    sandbox: {
+      port: e.FACTORY_SANDBOX_PORT,
+      githubOrg: e.FACTORY_SANDBOX_GITHUB_ORG,
+      adoPort: e.FACTORY_SANDBOX_ADO_PORT,
+      adoOrg: e.FACTORY_SANDBOX_ADO_ORG,
+    },
     providers: {
       ...(e.FACTORY_SECRETS_FILE ? { secretsFile: resolve(e.FACTORY_SECRETS_FILE) } : {}),
       env: Object.fromEntries(PROVIDER_ENV.map((name) => [name, env[name]])),

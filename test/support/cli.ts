@@ -37,7 +37,7 @@ export interface RunningFactory {
 export async function startFactory(env: Record<string, string>): Promise<RunningFactory> {
   const child = spawn(process.execPath, [factoryBin, "start"], {
     // Sandboxes on free ports too, so controllers started side by side never collide.
-    env: { PATH: process.env.PATH, FACTORY_SANDBOX_PORT: "0", ...env },
+    env: { PATH: process.env.PATH, FACTORY_SANDBOX_PORT: "0", FACTORY_SANDBOX_ADO_PORT: "0", ...env },
     cwd: root,
   });
   let stdout = "";
