@@ -13,25 +13,14 @@ import {
   setRef,
 } from "../../git.ts";
 import { type AdoEnv, newId, requireScope } from "../auth.ts";
-import { AzureDevOpsError, projectNotFound } from "../errors.ts";
+import { AzureDevOpsError } from "../errors.ts";
 import { type AdoRepo, type Project, repoKey } from "../model.ts";
-import { findProject, projectReference } from "./projects.ts";
+import { projectReference, wellFormedProject } from "./projects.ts";
 
 type Body = Record<string, unknown>;
 const ZERO = "0".repeat(40);
-const CHANGE = { add: 1, edit: 2, delete: 16 } as const;
 
 const apiBase = (c: Context) => `${new URL(c.req.url).origin}/${c.req.param("org")}`;
-
-async function projectOf(c: Context<AdoEnv>): Promise<Project> {
-  const project = await findProject(
-    c.get("objects"),
-    c.req.param("org") ?? "",
-    decodeURIComponent(c.req.param("project") ?? ""),
-  );
-  if (!project || project.state !== "wellFormed") throw projectNotFound(c.req.param("project") ?? "");
-  return project;
-}
 
 async function repoOf(c: Context<AdoEnv>, project: Project): Promise<AdoRepo> {
   const idOrName = decodeURIComponent(c.req.param("repositoryId") ?? "");
@@ -86,7 +75,7 @@ export function gitRoutes(): Hono<AdoEnv> {
 
   app.post("/:org/:project/_apis/git/repositories", async (c) => {
     await requireScope(c, "vso.code_manage");
-    const project = await projectOf(c);
+    const project = await wellFormedProject(c);
     const body = (await c.req.json().catch(() => ({}))) as Body;
     const name = typeof body.name === "string" ? body.name.trim() : "";
     if (!name || !/^[^\\/:*?"<>;#$*{},+=[\]|]{1,64}$/.test(name) || name.startsWith("."))
@@ -115,7 +104,7 @@ export function gitRoutes(): Hono<AdoEnv> {
 
   app.get("/:org/:project/_apis/git/repositories", async (c) => {
     await requireScope(c, "vso.code");
-    const project = await projectOf(c);
+    const project = await wellFormedProject(c);
     const all = await c
       .get("objects")
       .list<AdoRepo>("repo", `${c.req.param("org").toLowerCase()}/${project.id}/`);
@@ -124,13 +113,13 @@ export function gitRoutes(): Hono<AdoEnv> {
 
   app.get(repoPath, async (c) => {
     await requireScope(c, "vso.code");
-    const project = await projectOf(c);
+    const project = await wellFormedProject(c);
     return c.json(repoJson(c, project, await repoOf(c, project)));
   });
 
   app.post(`${repoPath}/pushes`, async (c) => {
     const pat = await requireScope(c, "vso.code_write");
-    const project = await projectOf(c);
+    const project = await wellFormedProject(c);
     const repo = await repoOf(c, project);
     const objects = c.get("objects");
     const body = (await c.req.json().catch(() => ({}))) as Body;
@@ -230,7 +219,7 @@ export function gitRoutes(): Hono<AdoEnv> {
 
   app.get(`${repoPath}/refs`, async (c) => {
     await requireScope(c, "vso.code");
-    const project = await projectOf(c);
+    const project = await wellFormedProject(c);
     const repo = await repoOf(c, project);
     const filter = `refs/${c.req.query("filter") ?? ""}`;
     const refs = await c.get("objects").list<{ ref: string; sha: string }>("ref", `${repo.id}:${filter}`);
@@ -244,7 +233,7 @@ export function gitRoutes(): Hono<AdoEnv> {
 
   app.get(`${repoPath}/items`, async (c) => {
     await requireScope(c, "vso.code");
-    const project = await projectOf(c);
+    const project = await wellFormedProject(c);
     const repo = await repoOf(c, project);
     const objects = c.get("objects");
     const path = (c.req.query("path") ?? "/").replace(/^\/+/, "");

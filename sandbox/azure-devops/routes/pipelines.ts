@@ -3,23 +3,13 @@ import { Hono } from "hono";
 import { parse as parseYaml } from "yaml";
 import { type BlobObject, type CommitObject, flatten, getObject, getRef } from "../../git.ts";
 import { type AdoEnv, requireScope } from "../auth.ts";
-import { AzureDevOpsError, projectNotFound } from "../errors.ts";
+import { AzureDevOpsError } from "../errors.ts";
 import type { AdoRepo, Pipeline, Project, Run } from "../model.ts";
-import { findProject } from "./projects.ts";
+import { wellFormedProject } from "./projects.ts";
 
 type Body = Record<string, unknown>;
 
 const apiBase = (c: Context) => `${new URL(c.req.url).origin}/${c.req.param("org")}`;
-
-async function projectOf(c: Context<AdoEnv>): Promise<Project> {
-  const project = await findProject(
-    c.get("objects"),
-    c.req.param("org") ?? "",
-    decodeURIComponent(c.req.param("project") ?? ""),
-  );
-  if (!project || project.state !== "wellFormed") throw projectNotFound(c.req.param("project") ?? "");
-  return project;
-}
 
 const pipelineKey = (project: Project, id: number) => `${project.id}/${String(id).padStart(8, "0")}`;
 
@@ -108,7 +98,7 @@ export function pipelineRoutes(options: { runMs: number }): Hono<AdoEnv> {
 
   app.post("/:org/:project/_apis/pipelines", async (c) => {
     await requireScope(c, "vso.build_execute");
-    const project = await projectOf(c);
+    const project = await wellFormedProject(c);
     const objects = c.get("objects");
     const body = (await c.req.json().catch(() => ({}))) as Body;
     const config = (body.configuration ?? {}) as {
@@ -165,20 +155,20 @@ export function pipelineRoutes(options: { runMs: number }): Hono<AdoEnv> {
 
   app.get("/:org/:project/_apis/pipelines", async (c) => {
     await requireScope(c, "vso.build");
-    const project = await projectOf(c);
+    const project = await wellFormedProject(c);
     const all = await c.get("objects").list<Pipeline>("pipeline", `${project.id}/`);
     return c.json({ count: all.length, value: all.map((p) => pipelineJson(c, project, p)) });
   });
 
   app.get("/:org/:project/_apis/pipelines/:pipelineId{[0-9]+}", async (c) => {
     await requireScope(c, "vso.build");
-    const project = await projectOf(c);
+    const project = await wellFormedProject(c);
     return c.json(pipelineJson(c, project, await one(c, project)));
   });
 
   app.post("/:org/:project/_apis/pipelines/:pipelineId{[0-9]+}/runs", async (c) => {
     await requireScope(c, "vso.build_execute");
-    const project = await projectOf(c);
+    const project = await wellFormedProject(c);
     const pipeline = await one(c, project);
     const objects = c.get("objects");
     const body = (await c.req.json().catch(() => ({}))) as Body;
@@ -212,7 +202,7 @@ export function pipelineRoutes(options: { runMs: number }): Hono<AdoEnv> {
 
   app.get("/:org/:project/_apis/pipelines/:pipelineId{[0-9]+}/runs", async (c) => {
     await requireScope(c, "vso.build");
-    const project = await projectOf(c);
+    const project = await wellFormedProject(c);
     const pipeline = await one(c, project);
     const runs = await c.get("objects").list<Run>("run", `${pipelineKey(project, pipeline.id)}/`);
     return c.json({ count: runs.length, value: runs.reverse().map((r) => runJson(c, project, pipeline, r)) });
@@ -220,7 +210,7 @@ export function pipelineRoutes(options: { runMs: number }): Hono<AdoEnv> {
 
   app.get("/:org/:project/_apis/pipelines/:pipelineId{[0-9]+}/runs/:runId{[0-9]+}", async (c) => {
     await requireScope(c, "vso.build");
-    const project = await projectOf(c);
+    const project = await wellFormedProject(c);
     const pipeline = await one(c, project);
     const run = await c
       .get("objects")

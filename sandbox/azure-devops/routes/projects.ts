@@ -30,6 +30,17 @@ export async function findProject(
   return byId ? settled(byId) : undefined;
 }
 
+/** The project the route names (by id or name), refused unless it exists and is well-formed. */
+export async function wellFormedProject(c: Context<AdoEnv>): Promise<Project> {
+  const project = await findProject(
+    c.get("objects"),
+    c.req.param("org") ?? "",
+    decodeURIComponent(c.req.param("project") ?? ""),
+  );
+  if (project?.state !== "wellFormed") throw projectNotFound(c.req.param("project") ?? "");
+  return project;
+}
+
 export const projectReference = (c: Context, p: Project) => ({
   id: p.id,
   name: p.name,
