@@ -195,4 +195,51 @@ describe.each(backends)("the Azure DevOps factory against the sandbox on %s", (b
       reader.call("pipelines_run_pipeline", { project: "tenant-acme", name: "acme-ci" }),
     ).rejects.toMatchObject({ status: 401 });
   });
+  it("sets up agent pools, project queues and variable groups once, keeping secret values write-only", async () => {
+    expect(await admin.call("pipelines_create_agent_pool", { pool: "acme-linux" })).toMatchObject({
+      name: "acme-linux",
+      created: true,
+    });
+    expect((await admin.call("pipelines_create_agent_pool", { pool: "acme-linux" })).created).toBe(false);
+    const queue = await admin.call("pipelines_create_agent_queue", {
+      project: "tenant-acme",
+      pool: "acme-linux",
+    });
+    expect(queue).toMatchObject({ name: "acme-linux", created: true });
+    expect(
+      await admin.call("pipelines_create_agent_queue", { project: "tenant-acme", pool: "acme-linux" }),
+    ).toEqual({ ...queue, created: false });
+    const noPool = await failure<AzureDevOpsFactoryError>(
+      admin.call("pipelines_create_agent_queue", { project: "tenant-acme", pool: "ghost" }),
+    );
+    expect(noPool).toMatchObject({ status: 404 });
+
+    const secret = "npm_secretValueNeverReadBack0042";
+    const group = {
+      project: "tenant-acme",
+      name: "acme-app-settings",
+      variables: { NODE_VERSION: { value: "20" }, NPM_TOKEN: { value: secret, isSecret: true } },
+    };
+    expect(await admin.call("pipelines_set_variable_group", group)).toMatchObject({
+      created: true,
+      variables: ["NODE_VERSION", "NPM_TOKEN"],
+    });
+    expect(await sandbox.world.secretMatches("acme-org", "acme-app-settings", "NPM_TOKEN", secret)).toBe(
+      true,
+    );
+    const [read] = await (await admin.client.getTaskAgentApi()).getVariableGroups(
+      "tenant-acme",
+      "acme-app-settings",
+    );
+    expect(read?.variables?.NPM_TOKEN).toEqual({ value: null, isSecret: true });
+    expect(JSON.stringify(read)).not.toContain(secret);
+    const replaced = await admin.call("pipelines_set_variable_group", {
+      ...group,
+      variables: { NODE_VERSION: { value: "22" } },
+    });
+    expect(replaced).toMatchObject({ created: false, variables: ["NODE_VERSION"] });
+
+    const reader = factory(await sandbox.pat(["vso.variablegroups_read", "vso.project"]));
+    await expect(reader.call("pipelines_set_variable_group", group)).rejects.toMatchObject({ status: 401 });
+  });
 });

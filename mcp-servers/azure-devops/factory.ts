@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { type AzureDevOpsClient, azureDevOpsClient, type ClientOptions } from "./client.ts";
 import { invoke, type Operation } from "./operation.ts";
+import { agentOperations } from "./operations/agents.ts";
 import { pipelineOperations } from "./operations/pipelines.ts";
 import { projectOperations } from "./operations/projects.ts";
 import { repoOperations } from "./operations/repos.ts";
@@ -10,6 +11,7 @@ export const AZURE_DEVOPS_OPERATIONS = {
   ...projectOperations,
   ...repoOperations,
   ...pipelineOperations,
+  ...agentOperations,
 };
 export type AzureDevOpsOperationName = keyof typeof AZURE_DEVOPS_OPERATIONS;
 type Op<N extends AzureDevOpsOperationName> = (typeof AZURE_DEVOPS_OPERATIONS)[N];

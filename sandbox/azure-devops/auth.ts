@@ -36,12 +36,18 @@ export async function requireScope(c: Context<AdoEnv>, scope?: string): Promise<
   return pat;
 }
 
-/** `vso.x_manage` ⊇ `vso.x_write` ⊇ `vso.x`; `app_token` is full access. */
+/** `vso.x_manage` ⊇ `vso.x_write` (or `_execute`) ⊇ `vso.x` (or `vso.x_read`); `app_token` is full access. */
 export function allows(scopes: string[], needed: string): boolean {
   if (scopes.includes("app_token")) return true;
-  const base = needed.replace(/_(write|manage|execute)$/, "");
+  const base = needed.replace(/_(read|write|manage|execute)$/, "");
   const rank = (s: string) =>
-    s === base ? 1 : s === `${base}_write` || s === `${base}_execute` ? 2 : s === `${base}_manage` ? 3 : 0;
+    s === base || s === `${base}_read`
+      ? 1
+      : s === `${base}_write` || s === `${base}_execute`
+        ? 2
+        : s === `${base}_manage`
+          ? 3
+          : 0;
   return Math.max(0, ...scopes.map(rank)) >= rank(needed);
 }
 

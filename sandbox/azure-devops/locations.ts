@@ -82,6 +82,34 @@ export const LOCATIONS: ResourceLocation[] = [
     routeTemplate: "{project}/_apis/{area}/{pipelineId}/{resource}/{runId}",
     resourceVersion: 1,
   },
+  {
+    id: "a8c47e17-4d56-4a56-92bb-de7ea7dc65be",
+    area: "distributedtask",
+    resourceName: "pools",
+    routeTemplate: "_apis/{area}/{resource}/{poolId}",
+    resourceVersion: 1,
+  },
+  {
+    id: "900fa995-c559-4923-aae7-f8424fe4fbea",
+    area: "distributedtask",
+    resourceName: "queues",
+    routeTemplate: "{project}/_apis/{area}/{resource}/{queueId}",
+    resourceVersion: 1,
+  },
+  {
+    id: "ef5b7057-ffc3-4c77-bbad-c10b4a4abcc7",
+    area: "distributedtask",
+    resourceName: "variablegroups",
+    routeTemplate: "_apis/{area}/{resource}/{groupId}",
+    resourceVersion: 2,
+  },
+  {
+    id: "f5b09dd5-9d54-45a1-8b5a-1c8287d634cc",
+    area: "distributedtask",
+    resourceName: "variablegroups",
+    routeTemplate: "{project}/_apis/{area}/{resource}/{groupId}",
+    resourceVersion: 2,
+  },
 ];
 
 /** The locations of an area, matched case-insensitively as Azure DevOps does. */

@@ -72,3 +72,27 @@ export interface Run {
   /** Decided when queued: the YAML either describes work or it does not. */
   outcome: "succeeded" | "failed";
 }
+
+export interface AgentPool {
+  id: number;
+  name: string;
+  createdOn: string;
+}
+
+export interface AgentQueue {
+  id: number;
+  name: string;
+  projectId: string;
+  poolId: number;
+}
+
+/** A variable group; a secret variable keeps only a SHA-256 of its value, and reads show it as null. */
+export interface VariableGroup {
+  id: number;
+  name: string;
+  description: string;
+  projectIds: string[];
+  variables: Record<string, { value?: string; secretSha256?: string; isSecret: boolean }>;
+  createdOn: string;
+  modifiedOn: string;
+}

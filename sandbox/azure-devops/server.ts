@@ -5,6 +5,7 @@ import { transactionPerRequest } from "../transaction.ts";
 import type { AdoEnv } from "./auth.ts";
 import { AzureDevOpsError, adoError } from "./errors.ts";
 import { discoveryRoutes } from "./routes/discovery.ts";
+import { distributedTaskRoutes } from "./routes/distributed-task.ts";
 import { gitRoutes } from "./routes/git.ts";
 import { pipelineRoutes } from "./routes/pipelines.ts";
 import { projectRoutes } from "./routes/projects.ts";
@@ -33,6 +34,7 @@ export function azureDevOpsSandbox(store: SandboxStore, options: AdoSandboxOptio
   app.route("/", discoveryRoutes());
   app.route("/", projectRoutes({ creationMs: options.projectCreationMs ?? 200 }));
   app.route("/", gitRoutes());
+  app.route("/", distributedTaskRoutes());
   app.route("/", pipelineRoutes({ runMs: options.pipelineRunMs ?? 200 }));
   app.notFound((c) =>
     adoError(

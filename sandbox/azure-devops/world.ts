@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import type { Objects, SandboxStore } from "../store.ts";
 import { issuePat, newId } from "./auth.ts";
-import type { Org } from "./model.ts";
+import type { Org, VariableGroup } from "./model.ts";
 
 /** Seeds the Azure DevOps sandbox: organisations and personal access tokens with scopes. */
 export class AdoWorld {
@@ -16,6 +17,15 @@ export class AdoWorld {
         (await o.get<Org>("org", name.toLowerCase())) ??
         o.put("org", name.toLowerCase(), { id: newId(), name }),
     );
+  }
+
+  /** Does variable group `name`'s secret `key` hold `value`? (the sandbox keeps only a fingerprint) */
+  secretMatches(org: string, name: string, key: string, value: string): Promise<boolean> {
+    return this.#do(async (o) => {
+      const groups = await o.list<VariableGroup>("variablegroup", `${org.toLowerCase()}/`);
+      const stored = groups.find((g) => g.name === name)?.variables[key];
+      return stored?.secretSha256 === createHash("sha256").update(value).digest("hex");
+    });
   }
 
   /** A PAT for `user` in `org`; `app_token` is full access. */
