@@ -242,4 +242,40 @@ describe.each(backends)("the Azure DevOps factory against the sandbox on %s", (b
     const reader = factory(await sandbox.pat(["vso.variablegroups_read", "vso.project"]));
     await expect(reader.call("pipelines_set_variable_group", group)).rejects.toMatchObject({ status: 401 });
   });
+  it("keeps the startup's backlog: epics, features and tasks under them, queried by type and parent", async () => {
+    const project = "tenant-acme";
+    const epic = await admin.call("boards_create_work_item", {
+      project,
+      type: "Epic",
+      title: "Launch the MVP",
+      description: "<p>First customers</p>",
+    });
+    expect(epic).toMatchObject({ type: "Epic", title: "Launch the MVP", state: "New", parentId: null });
+    const feature = await admin.call("boards_create_work_item", {
+      project,
+      type: "Feature",
+      title: "Sign-up",
+      parentId: epic.id,
+    });
+    expect(feature.parentId).toBe(epic.id);
+    for (const title of ["Form", "Email check"])
+      await admin.call("boards_create_work_item", { project, type: "Task", title, parentId: feature.id });
+    expect(
+      (await admin.call("boards_query_work_items", { project, type: "Task" })).map((w) => w.title),
+    ).toEqual(["Form", "Email check"]);
+    expect(
+      (await admin.call("boards_query_work_items", { project, parentId: epic.id })).map((w) => w.title),
+    ).toEqual(["Sign-up"]);
+    expect(await admin.call("boards_get_work_item", { project, id: epic.id })).toEqual(epic);
+    expect(await admin.call("boards_get_work_item", { project, id: 999_999 })).toBeNull();
+    const orphan = await failure<AzureDevOpsFactoryError>(
+      admin.call("boards_create_work_item", { project, type: "Task", title: "orphan", parentId: 999_999 }),
+    );
+    expect(orphan).toMatchObject({ status: 400, typeKey: "WorkItemLinkInvalidException" });
+    const reader = factory(await sandbox.pat(["vso.work", "vso.project"]));
+    expect((await reader.call("boards_query_work_items", { project, type: "Epic" })).length).toBe(1);
+    await expect(
+      reader.call("boards_create_work_item", { project, type: "Bug", title: "x" }),
+    ).rejects.toMatchObject({ status: 401 });
+  });
 });

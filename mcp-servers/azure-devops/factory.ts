@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { type AzureDevOpsClient, azureDevOpsClient, type ClientOptions } from "./client.ts";
 import { invoke, type Operation } from "./operation.ts";
 import { agentOperations } from "./operations/agents.ts";
+import { boardOperations } from "./operations/boards.ts";
 import { pipelineOperations } from "./operations/pipelines.ts";
 import { projectOperations } from "./operations/projects.ts";
 import { repoOperations } from "./operations/repos.ts";
@@ -12,6 +13,7 @@ export const AZURE_DEVOPS_OPERATIONS = {
   ...repoOperations,
   ...pipelineOperations,
   ...agentOperations,
+  ...boardOperations,
 };
 export type AzureDevOpsOperationName = keyof typeof AZURE_DEVOPS_OPERATIONS;
 type Op<N extends AzureDevOpsOperationName> = (typeof AZURE_DEVOPS_OPERATIONS)[N];

@@ -110,6 +110,28 @@ export const LOCATIONS: ResourceLocation[] = [
     routeTemplate: "{project}/_apis/{area}/{resource}/{groupId}",
     resourceVersion: 2,
   },
+  {
+    id: "62d3d110-0047-428c-ad3c-4fe872c91c74",
+    area: "wit",
+    resourceName: "workItems",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Azure DevOps' own template: a literal $ before the {type} value.
+    routeTemplate: "{project}/_apis/{area}/{resource}/${type}",
+    resourceVersion: 3,
+  },
+  {
+    id: "72c7ddf8-2cdc-4f60-90cd-ab71c14a399b",
+    area: "wit",
+    resourceName: "workItems",
+    routeTemplate: "{project}/_apis/{area}/{resource}/{id}",
+    resourceVersion: 3,
+  },
+  {
+    id: "1a9c53f7-f243-4447-b110-35ef023636e4",
+    area: "wit",
+    resourceName: "wiql",
+    routeTemplate: "{project}/{team}/_apis/{area}/{resource}",
+    resourceVersion: 2,
+  },
 ];
 
 /** The locations of an area, matched case-insensitively as Azure DevOps does. */

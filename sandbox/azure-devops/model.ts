@@ -96,3 +96,12 @@ export interface VariableGroup {
   createdOn: string;
   modifiedOn: string;
 }
+
+/** A work item: its fields by reference name, and its parent (the hierarchy link). */
+export interface WorkItem {
+  id: number;
+  rev: number;
+  projectId: string;
+  fields: Record<string, string | number>;
+  parentId: number | null;
+}

@@ -9,6 +9,7 @@ import { distributedTaskRoutes } from "./routes/distributed-task.ts";
 import { gitRoutes } from "./routes/git.ts";
 import { pipelineRoutes } from "./routes/pipelines.ts";
 import { projectRoutes } from "./routes/projects.ts";
+import { workItemRoutes } from "./routes/work-items.ts";
 
 export interface AdoSandboxOptions {
   /** How long a queued project creation takes before the project is well-formed. */
@@ -35,6 +36,7 @@ export function azureDevOpsSandbox(store: SandboxStore, options: AdoSandboxOptio
   app.route("/", projectRoutes({ creationMs: options.projectCreationMs ?? 200 }));
   app.route("/", gitRoutes());
   app.route("/", distributedTaskRoutes());
+  app.route("/", workItemRoutes());
   app.route("/", pipelineRoutes({ runMs: options.pipelineRunMs ?? 200 }));
   app.notFound((c) =>
     adoError(
