@@ -278,4 +278,30 @@ describe.each(backends)("the Azure DevOps factory against the sandbox on %s", (b
       reader.call("boards_create_work_item", { project, type: "Bug", title: "x" }),
     ).rejects.toMatchObject({ status: 401 });
   });
+  it("creates a service connection once, never reading its secret back", async () => {
+    const secret = "sp-client-secret-never-shown-0001";
+    const connection = {
+      project: "tenant-acme",
+      name: "acme-azure",
+      type: "azurerm" as const,
+      url: "https://management.azure.com/",
+      scheme: "ServicePrincipal",
+      parameters: { tenantid: "t-1", serviceprincipalid: "sp-1", serviceprincipalkey: secret },
+    };
+    const first = await admin.call("service_connections_create_connection", connection);
+    expect(first).toMatchObject({ name: "acme-azure", created: true });
+    expect(await admin.call("service_connections_create_connection", connection)).toEqual({
+      ...first,
+      created: false,
+    });
+    expect(await admin.call("service_connections_list_connections", { project: "tenant-acme" })).toEqual([
+      { id: first.id, name: "acme-azure", type: "azurerm", url: "https://management.azure.com/" },
+    ]);
+    const raw = await (await admin.client.getServiceEndpointApi()).getServiceEndpoints("tenant-acme");
+    expect(JSON.stringify(raw)).not.toContain(secret);
+    const limited = factory(await sandbox.pat(["vso.serviceendpoint", "vso.project"]));
+    await expect(
+      limited.call("service_connections_create_connection", { ...connection, name: "rogue" }),
+    ).rejects.toMatchObject({ status: 401 });
+  });
 });

@@ -6,6 +6,7 @@ import { boardOperations } from "./operations/boards.ts";
 import { pipelineOperations } from "./operations/pipelines.ts";
 import { projectOperations } from "./operations/projects.ts";
 import { repoOperations } from "./operations/repos.ts";
+import { serviceConnectionOperations } from "./operations/service-connections.ts";
 
 /** Every Azure DevOps operation, by the tool name it backs. */
 export const AZURE_DEVOPS_OPERATIONS = {
@@ -14,6 +15,7 @@ export const AZURE_DEVOPS_OPERATIONS = {
   ...pipelineOperations,
   ...agentOperations,
   ...boardOperations,
+  ...serviceConnectionOperations,
 };
 export type AzureDevOpsOperationName = keyof typeof AZURE_DEVOPS_OPERATIONS;
 type Op<N extends AzureDevOpsOperationName> = (typeof AZURE_DEVOPS_OPERATIONS)[N];

@@ -132,6 +132,20 @@ export const LOCATIONS: ResourceLocation[] = [
     routeTemplate: "{project}/{team}/_apis/{area}/{resource}",
     resourceVersion: 2,
   },
+  {
+    id: "14e48fdc-2c8b-41ce-a0c3-e26f6cc55bd0",
+    area: "serviceendpoint",
+    resourceName: "endpoints",
+    routeTemplate: "_apis/{area}/{resource}/{endpointId}",
+    resourceVersion: 4,
+  },
+  {
+    id: "e85f1c62-adfc-4b74-b618-11a150fb195e",
+    area: "serviceendpoint",
+    resourceName: "endpoints",
+    routeTemplate: "{project}/_apis/{area}/{resource}/{endpointId}",
+    resourceVersion: 4,
+  },
 ];
 
 /** The locations of an area, matched case-insensitively as Azure DevOps does. */

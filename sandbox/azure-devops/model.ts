@@ -105,3 +105,15 @@ export interface WorkItem {
   fields: Record<string, string | number>;
   parentId: number | null;
 }
+
+/** A service connection; its authorization parameters are kept only as SHA-256 fingerprints. */
+export interface ServiceEndpoint {
+  id: string;
+  name: string;
+  type: string;
+  url: string;
+  scheme: string;
+  parameterFingerprints: Record<string, string>;
+  projectIds: string[];
+  createdBy: string;
+}

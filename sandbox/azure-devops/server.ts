@@ -9,6 +9,7 @@ import { distributedTaskRoutes } from "./routes/distributed-task.ts";
 import { gitRoutes } from "./routes/git.ts";
 import { pipelineRoutes } from "./routes/pipelines.ts";
 import { projectRoutes } from "./routes/projects.ts";
+import { serviceEndpointRoutes } from "./routes/service-endpoints.ts";
 import { workItemRoutes } from "./routes/work-items.ts";
 
 export interface AdoSandboxOptions {
@@ -37,6 +38,7 @@ export function azureDevOpsSandbox(store: SandboxStore, options: AdoSandboxOptio
   app.route("/", gitRoutes());
   app.route("/", distributedTaskRoutes());
   app.route("/", workItemRoutes());
+  app.route("/", serviceEndpointRoutes());
   app.route("/", pipelineRoutes({ runMs: options.pipelineRunMs ?? 200 }));
   app.notFound((c) =>
     adoError(
