@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AzureDevOpsFactoryError } from "../errors.ts";
 import { operation } from "../operation.ts";
-import { ProjectName } from "./projects.ts";
+import { ProjectName, requireProject } from "./projects.ts";
 
 const PoolName = z
   .string()
@@ -77,15 +77,12 @@ export const agentOperations = {
     }),
     resource: (i) => `${i.project}/variablegroups/${i.name}`,
     run: async (client, i) => {
-      const project = await (await client.getCoreApi()).getProject(i.project);
-      if (!project?.id)
-        throw new AzureDevOpsFactoryError(
-          "pipelines_set_variable_group",
-          `${i.project}/variablegroups/${i.name}`,
-          404,
-          `project ${i.project} does not exist`,
-          "ProjectDoesNotExistWithNameException",
-        );
+      const project = await requireProject(
+        client,
+        i.project,
+        "pipelines_set_variable_group",
+        `${i.project}/variablegroups/${i.name}`,
+      );
       const agents = await client.getTaskAgentApi();
       const parameters = {
         name: i.name,

@@ -39,6 +39,28 @@ async function readProject(client: AzureDevOpsClient, name: string): Promise<Pro
   };
 }
 
+/**
+ * The project an operation works in, by name or id, with its id and name; a missing one is the operation's
+ * 404 (the client library answers null, not an error).
+ */
+export async function requireProject(
+  client: AzureDevOpsClient,
+  project: string,
+  operation: string,
+  resource: string,
+) {
+  const found = await (await client.getCoreApi()).getProject(project);
+  if (!found?.id)
+    throw new AzureDevOpsFactoryError(
+      operation,
+      resource,
+      404,
+      `project ${project} does not exist`,
+      "ProjectDoesNotExistWithNameException",
+    );
+  return { id: found.id, name: found.name ?? project };
+}
+
 export const projectOperations = {
   projects_create_project: operation({
     name: "projects_create_project",

@@ -5,9 +5,8 @@ import {
 } from "azure-devops-node-api/interfaces/GitInterfaces.js";
 import { z } from "zod";
 import type { AzureDevOpsClient } from "../client.ts";
-import { AzureDevOpsFactoryError } from "../errors.ts";
 import { operation } from "../operation.ts";
-import { ProjectName } from "./projects.ts";
+import { ProjectName, requireProject } from "./projects.ts";
 
 const RepoName = z
   .string()
@@ -81,15 +80,12 @@ export const repoOperations = {
     input: Ref,
     resource: (i) => `${i.project}/${i.repo}`,
     run: async (client, i): Promise<RepoInfo> => {
-      const project = await (await client.getCoreApi()).getProject(i.project);
-      if (!project?.id)
-        throw new AzureDevOpsFactoryError(
-          "repos_create_repository",
-          `${i.project}/${i.repo}`,
-          404,
-          `project ${i.project} does not exist`,
-          "ProjectDoesNotExistWithNameException",
-        );
+      const project = await requireProject(
+        client,
+        i.project,
+        "repos_create_repository",
+        `${i.project}/${i.repo}`,
+      );
       const created = await (await client.getGitApi()).createRepository(
         { name: i.repo, project: { id: project.id } },
         i.project,

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { AzureDevOpsFactoryError } from "../errors.ts";
 import { operation } from "../operation.ts";
-import { ProjectName } from "./projects.ts";
+import { ProjectName, requireProject } from "./projects.ts";
 
 export const serviceConnectionOperations = {
   service_connections_create_connection: operation({
@@ -27,15 +26,12 @@ export const serviceConnectionOperations = {
       const endpoints = await client.getServiceEndpointApi();
       const [existing] = await endpoints.getServiceEndpointsByNames(i.project, [i.name]);
       if (existing?.id) return { id: existing.id, name: existing.name ?? i.name, created: false };
-      const project = await (await client.getCoreApi()).getProject(i.project);
-      if (!project?.id)
-        throw new AzureDevOpsFactoryError(
-          "service_connections_create_connection",
-          `${i.project}/serviceconnections/${i.name}`,
-          404,
-          `project ${i.project} does not exist`,
-          "ProjectDoesNotExistWithNameException",
-        );
+      const project = await requireProject(
+        client,
+        i.project,
+        "service_connections_create_connection",
+        `${i.project}/serviceconnections/${i.name}`,
+      );
       const created = await endpoints.createServiceEndpoint({
         name: i.name,
         type: i.type,
