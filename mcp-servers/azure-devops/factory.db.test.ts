@@ -304,4 +304,28 @@ describe.each(backends)("the Azure DevOps factory against the sandbox on %s", (b
       limited.call("service_connections_create_connection", { ...connection, name: "rogue" }),
     ).rejects.toMatchObject({ status: 401 });
   });
+  it("leaves nothing half-written when the service fails a push, and the retried push lands once", async () => {
+    const flaky = { project: "tenant-acme", repo: "acme-flaky" };
+    await admin.call("repos_create_repository", flaky);
+    await sandbox.world.injectFault({
+      method: "POST",
+      path: "/acme-org/tenant-acme/_apis/git/repositories/acme-flaky/pushes",
+      status: 503,
+      message: "TF246017: The service is temporarily unavailable.",
+    });
+    const push = { ...flaky, message: "Scaffold", files: [{ path: "README.md", content: "# flaky\n" }] };
+    const failed = await failure<AzureDevOpsFactoryError>(admin.call("repos_push_files", push));
+    expect(failed).toMatchObject({
+      operation: "repos_push_files",
+      status: 503,
+      typeKey: "InjectedFaultException",
+    });
+    expect(await admin.call("repos_get_file", { ...flaky, path: "README.md" })).toBeNull();
+    expect((await admin.call("repos_push_files", push)).changed).toBe(true);
+    expect(await admin.call("repos_push_files", push)).toMatchObject({ changed: false });
+    const refs = await (await admin.client.getGitApi()).getRefs("acme-flaky", "tenant-acme", "heads/main");
+    const allRefs = await (await admin.client.getGitApi()).getRefs("acme-flaky", "tenant-acme");
+    expect(refs.map((r) => r.name)).toEqual(["refs/heads/main"]);
+    expect(allRefs).toHaveLength(1);
+  });
 });

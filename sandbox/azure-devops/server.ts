@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { injectedFaults } from "../faults.ts";
 import { GitStoreError } from "../git.ts";
 import type { SandboxStore } from "../store.ts";
 import { transactionPerRequest } from "../transaction.ts";
@@ -32,6 +33,11 @@ export function azureDevOpsSandbox(store: SandboxStore, options: AdoSandboxOptio
     console.error("azure devops sandbox:", error);
     return adoError(c, new AzureDevOpsError(500, "An unexpected error occurred.", "UnexpectedException"));
   });
+  app.use(
+    injectedFaults(store, (c, status, message) =>
+      adoError(c, new AzureDevOpsError(status, message, "InjectedFaultException")),
+    ),
+  );
   app.use(transactionPerRequest(store));
   app.route("/", discoveryRoutes());
   app.route("/", projectRoutes({ creationMs: options.projectCreationMs ?? 200 }));

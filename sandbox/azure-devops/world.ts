@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { armFault } from "../faults.ts";
 import type { Objects, SandboxStore } from "../store.ts";
 import { issuePat, newId } from "./auth.ts";
 import type { Org, VariableGroup } from "./model.ts";
@@ -17,6 +18,11 @@ export class AdoWorld {
         (await o.get<Org>("org", name.toLowerCase())) ??
         o.put("org", name.toLowerCase(), { id: newId(), name }),
     );
+  }
+
+  /** Arms a failure for the next `times` requests to `method path` (a 503, a throttling 429). */
+  injectFault(fault: Parameters<typeof armFault>[1]): Promise<void> {
+    return armFault(this.store, fault);
   }
 
   /** Does variable group `name`'s secret `key` hold `value`? (the sandbox keeps only a fingerprint) */

@@ -1,10 +1,11 @@
 import { Hono } from "hono";
+import { injectedFaults } from "../faults.ts";
 import { GitStoreError } from "../git.ts";
 import type { SandboxStore } from "../store.ts";
 import { transactionPerRequest } from "../transaction.ts";
 import type { SandboxEnv } from "./auth.ts";
 import { GitHubError, githubError } from "./errors.ts";
-import { injectedFaults } from "./faults.ts";
+
 import { actionsRoutes } from "./routes/actions.ts";
 import { appAuthRoutes } from "./routes/app-auth.ts";
 import { branchRoutes } from "./routes/branches.ts";
@@ -38,7 +39,7 @@ export function githubSandbox(store: SandboxStore): Hono<SandboxEnv> {
     console.error("github sandbox:", error);
     return githubError(c, new GitHubError(500, "Server Error"));
   });
-  app.use(injectedFaults(store));
+  app.use(injectedFaults(store, (c, status, message) => githubError(c, new GitHubError(status, message))));
   app.use(transactionPerRequest(store));
   app.route("/", appAuthRoutes());
   app.route("/", repoRoutes());

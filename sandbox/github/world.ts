@@ -1,7 +1,7 @@
+import { armFault } from "../faults.ts";
 import { initialCommit } from "../git.ts";
 import type { Objects, SandboxStore } from "../store.ts";
 import { issueToken } from "./auth.ts";
-import { type Fault, faultKey } from "./faults.ts";
 import type { App, Installation, Org, Permissions, Repo, User } from "./model.ts";
 import { repoKey } from "./model.ts";
 
@@ -96,24 +96,8 @@ export class GitHubWorld {
   }
 
   /** Arms a failure for the next `times` requests to `method path` (e.g. a secondary rate limit, a 500). */
-  injectFault(fault: {
-    method: string;
-    path: string;
-    status: Fault["status"];
-    message?: string;
-    headers?: Record<string, string>;
-    times?: number;
-  }): Promise<void> {
-    return this.#do(async (o) => {
-      await o.put<Fault>("fault", faultKey(fault.method, fault.path), {
-        method: fault.method.toUpperCase(),
-        path: fault.path,
-        status: fault.status,
-        message: fault.message ?? "Injected failure",
-        headers: fault.headers ?? {},
-        remaining: fault.times ?? 1,
-      });
-    });
+  injectFault(fault: Parameters<typeof armFault>[1]): Promise<void> {
+    return armFault(this.store, fault);
   }
 
   /** A personal access token acting as `login` everywhere, with every permission (development use). */
