@@ -1,14 +1,5 @@
-import { z } from "zod";
+import { type ClientConfig, loadClientConfig } from "../controller/config.ts";
 import { CliError, EXIT } from "./output.ts";
-
-/** What commands that talk to a running controller read from the environment, once. */
-const ClientEnv = z.object({
-  FACTORY_URL: z.url({ error: "must be the controller's URL, e.g. http://127.0.0.1:7300" }).optional(),
-  FACTORY_API_KEY: z
-    .string()
-    .regex(/^sfk_[A-Za-z0-9_-]{20,}$/, "must be an operator API key (sfk_…)")
-    .optional(),
-});
 
 export const CLIENT_HELP =
   "\nEnvironment: FACTORY_URL (the controller, default http://127.0.0.1:7300) and FACTORY_API_KEY (an operator key, sfk_…).";
@@ -28,11 +19,9 @@ export class ControllerClient {
   readonly url: string;
   readonly #key: string | undefined;
 
-  constructor(options: { url?: string }, env: Record<string, string | undefined> = process.env) {
-    const parsed = ClientEnv.safeParse(env);
-    if (!parsed.success) throw new CliError(`invalid environment:\n${z.prettifyError(parsed.error)}`);
-    this.url = (options.url ?? parsed.data.FACTORY_URL ?? "http://127.0.0.1:7300").replace(/\/+$/, "");
-    this.#key = parsed.data.FACTORY_API_KEY;
+  constructor(options: { url?: string }, config: ClientConfig = loadClientConfig()) {
+    this.url = (options.url ?? config.url).replace(/\/+$/, "");
+    this.#key = config.apiKey;
   }
 
   /** Sends a request; a refusal becomes a CliError with the controller's explanation and a fitting exit code. */

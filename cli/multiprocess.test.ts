@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
+import { adminUrl, withDatabaseName } from "../test/support/backends.ts";
 import { factoryBin, type RunningFactory, run, startFactory } from "../test/support/cli.ts";
 import { eventually } from "../test/support/eventually.ts";
 
@@ -75,7 +76,6 @@ describe("a controller killed between an intent and its outcome", () => {
   });
 });
 
-const adminUrl = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const postgresReachable = await (async () => {
   const probe = postgres(adminUrl, { max: 1, connect_timeout: 2, onnotice: () => {} });
   try {
@@ -100,13 +100,12 @@ describe.runIf(postgresReachable)("two controllers on one PostgreSQL database", 
 
   it("refuses a grant in the second process as soon as the first kills its tenant", async () => {
     await admin.unsafe(`create database ${name}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
+    const url = withDatabaseName(adminUrl, name);
     const keys = await mkdtemp(join(tmpdir(), "sf-two-keys-"));
     running.push({ stop: () => rm(keys, { recursive: true, force: true }) } as unknown as RunningFactory);
     // Both processes share the database and the key files, as two replicas behind a load balancer would.
     const env = {
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: url,
       FACTORY_KEYS_DIR: keys,
       FACTORY_PORT: "0",
       FACTORY_DATA_DIR: keys,

@@ -117,3 +117,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
   };
 }
+
+const ClientEnv = z.object({
+  FACTORY_URL: z.url({ error: "must be the controller's URL, e.g. http://127.0.0.1:7300" }).optional(),
+  FACTORY_API_KEY: z
+    .string()
+    .regex(/^sfk_[A-Za-z0-9_-]{20,}$/, "must be an operator API key (sfk_…)")
+    .optional(),
+});
+
+/** Where commands that talk to a running controller find it, and the operator key they use. */
+export interface ClientConfig {
+  url: string;
+  apiKey: string | undefined;
+}
+
+/** The environment of commands that talk to a running controller; a bad value names the variable. */
+export function loadClientConfig(env: Record<string, string | undefined> = process.env): ClientConfig {
+  const parsed = ClientEnv.safeParse(env);
+  if (!parsed.success) throw new ConfigError(`invalid environment:\n${z.prettifyError(parsed.error)}`);
+  return { url: parsed.data.FACTORY_URL ?? "http://127.0.0.1:7300", apiKey: parsed.data.FACTORY_API_KEY };
+}

@@ -67,11 +67,6 @@ export class CredentialBroker {
     return (this.#deps.clock ?? (() => new Date()))();
   }
 
-  /** The provider servers that have credentials configured. */
-  get providers(): ServerName[] {
-    return Object.keys(this.#deps.providers) as ServerName[];
-  }
-
   /** The credential for a verified grant: the one already handed out while it is fresh, else a new one. */
   async credentialFor(grant: GrantClaims): Promise<ProviderCredential> {
     const dead = revocationOf(grant, this.#deps.revocations);

@@ -43,6 +43,27 @@ export const getIssue = (objects: Objects, repo: Repo, number: number, forUpdate
 export const putIssue = (objects: Objects, repo: Repo, issue: Issue) =>
   objects.put("issue", underRepo(repo, String(issue.number).padStart(8, "0")), issue);
 
+/** Opens and stores an issue or a pull request under the repository's next number. */
+export async function openIssue(
+  objects: Objects,
+  repo: Repo,
+  fields: Pick<Issue, "title" | "body" | "labels" | "assignees" | "author" | "pull">,
+): Promise<Issue> {
+  const now = new Date().toISOString();
+  const issue: Issue = {
+    ...fields,
+    id: await objects.nextId(),
+    number: await nextNumber(objects, repo),
+    state: "open",
+    stateReason: null,
+    createdAt: now,
+    updatedAt: now,
+    closedAt: null,
+  };
+  await putIssue(objects, repo, issue);
+  return issue;
+}
+
 const stringList = (value: unknown, field: string): string[] | undefined => {
   if (value === undefined) return undefined;
   if (
@@ -67,23 +88,14 @@ export function issueRoutes(): Hono<SandboxEnv> {
     const body = (await c.req.json().catch(() => ({}))) as Body;
     if (typeof body.title !== "string" || body.title.trim() === "")
       throw validationFailed([{ resource: "Issue", field: "title", code: "missing_field" }]);
-    const now = new Date().toISOString();
-    const issue: Issue = {
-      id: await objects.nextId(),
-      number: await nextNumber(objects, repo),
+    const issue = await openIssue(objects, repo, {
       title: body.title,
       body: typeof body.body === "string" ? body.body : null,
-      state: "open",
-      stateReason: null,
       labels: await ensureLabels(objects, repo, stringList(body.labels, "labels") ?? []),
       assignees: stringList(body.assignees, "assignees") ?? [],
       author: token.login,
-      createdAt: now,
-      updatedAt: now,
-      closedAt: null,
       pull: null,
-    };
-    await putIssue(objects, repo, issue);
+    });
     return reply(c, repo, issue, 201);
   });
 

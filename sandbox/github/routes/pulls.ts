@@ -9,7 +9,7 @@ import { apiOf, nodeId, ownerJson } from "../json.ts";
 import { isAncestor, mergeFiles } from "../merge.ts";
 import { type Issue, type Org, type Repo, type Review, type Token, underRepo } from "../model.ts";
 import { paginate } from "../paging.ts";
-import { getIssue, listLabels, nextNumber, putIssue } from "./issues.ts";
+import { getIssue, listLabels, openIssue, putIssue } from "./issues.ts";
 import { effectiveProtection, guardProtectedBranch } from "./ref-guard.ts";
 import { assertWritable } from "./repos.ts";
 
@@ -108,20 +108,12 @@ export function pullRoutes(): Hono<SandboxEnv> {
           message: `A pull request already exists for ${repo.owner}:${headName}.`,
         },
       ]);
-    const now = new Date().toISOString();
-    const pr: Issue = {
-      id: await objects.nextId(),
-      number: await nextNumber(objects, repo),
+    const pr = await openIssue(objects, repo, {
       title: body.title,
       body: typeof body.body === "string" ? body.body : null,
-      state: "open",
-      stateReason: null,
       labels: [],
       assignees: [],
       author: token.login,
-      createdAt: now,
-      updatedAt: now,
-      closedAt: null,
       pull: {
         head: headName,
         base: baseName,
@@ -133,8 +125,7 @@ export function pullRoutes(): Hono<SandboxEnv> {
         mergeCommitSha: null,
         mergedBy: null,
       },
-    };
-    await putIssue(objects, repo, pr);
+    });
     return reply(c, repo, pr, 201);
   });
 
