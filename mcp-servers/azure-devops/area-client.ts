@@ -31,8 +31,8 @@ const clients = new WeakMap<AzureDevOpsClient, Map<string, Promise<ClientApiBase
  * locations. One instance per client and area, so discovery is cached as the library's own clients cache it.
  */
 function areaClient(client: AzureDevOpsClient, areaId: string): Promise<ClientApiBase> {
-  let byArea = clients.get(client);
-  if (!byArea) clients.set(client, (byArea = new Map()));
+  const byArea = clients.get(client) ?? new Map<string, Promise<ClientApiBase>>();
+  clients.set(client, byArea);
   let found = byArea.get(areaId);
   if (!found) {
     // `_getResourceAreaUrl` is how WebApi resolves every area's host; it is private in the typings only.
