@@ -3,9 +3,11 @@ import { type AzureDevOpsClient, azureDevOpsClient, type ClientOptions } from ".
 import { invoke, type Operation } from "./operation.ts";
 import { agentOperations } from "./operations/agents.ts";
 import { boardOperations } from "./operations/boards.ts";
+import { permissionOperations } from "./operations/permissions.ts";
 import { pipelineOperations } from "./operations/pipelines.ts";
 import { projectOperations } from "./operations/projects.ts";
 import { repoOperations } from "./operations/repos.ts";
+import { securityOperations } from "./operations/security.ts";
 import { serviceConnectionOperations } from "./operations/service-connections.ts";
 
 /** Every Azure DevOps operation, by the tool name it backs. */
@@ -16,6 +18,8 @@ export const AZURE_DEVOPS_OPERATIONS = {
   ...agentOperations,
   ...boardOperations,
   ...serviceConnectionOperations,
+  ...securityOperations,
+  ...permissionOperations,
 };
 export type AzureDevOpsOperationName = keyof typeof AZURE_DEVOPS_OPERATIONS;
 type Op<N extends AzureDevOpsOperationName> = (typeof AZURE_DEVOPS_OPERATIONS)[N];

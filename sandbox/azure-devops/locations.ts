@@ -146,6 +146,63 @@ export const LOCATIONS: ResourceLocation[] = [
     routeTemplate: "{project}/_apis/{area}/{resource}/{endpointId}",
     resourceVersion: 4,
   },
+  // Graph (on vssps.dev.azure.com in the cloud; the sandbox serves every area from the organisation's URL).
+  {
+    id: "048aee0a-7072-4cde-ab73-7af77b1e0b4e",
+    area: "graph",
+    resourceName: "descriptors",
+    routeTemplate: "_apis/{area}/{resource}/{storageKey}",
+    resourceVersion: 1,
+  },
+  {
+    id: "ebbe6af8-0b91-4c13-8cf1-777c14858188",
+    area: "graph",
+    resourceName: "groups",
+    routeTemplate: "_apis/{area}/{resource}/{groupDescriptor}",
+    resourceVersion: 1,
+  },
+  {
+    id: "005e26ec-6b77-4e4f-a986-b3827bf241f5",
+    area: "graph",
+    resourceName: "users",
+    routeTemplate: "_apis/{area}/{resource}/{userDescriptor}",
+    resourceVersion: 1,
+  },
+  {
+    id: "3fd2e6ca-fb30-443a-b579-95b19ed0934c",
+    area: "graph",
+    resourceName: "memberships",
+    routeTemplate: "_apis/{area}/{resource}/{subjectDescriptor}/{containerDescriptor}",
+    resourceVersion: 1,
+  },
+  {
+    id: "e34b6394-6b30-4435-94a9-409a5eef3e31",
+    area: "graph",
+    resourceName: "memberships",
+    routeTemplate: "_apis/{area}/{resource}/{subjectDescriptor}",
+    resourceVersion: 1,
+  },
+  {
+    id: "4dd4d168-11f2-48c4-83e8-756fa0de027c",
+    area: "graph",
+    resourceName: "subjectlookup",
+    routeTemplate: "_apis/{area}/{resource}",
+    resourceVersion: 1,
+  },
+  {
+    id: "ac08c8ff-4323-4b08-af90-bcd018d380ce",
+    area: "security",
+    resourceName: "accesscontrolentries",
+    routeTemplate: "_apis/{resource}/{securityNamespaceId}",
+    resourceVersion: 1,
+  },
+  {
+    id: "18a2ad18-7571-46ae-bec7-0c7da1495885",
+    area: "security",
+    resourceName: "accesscontrollists",
+    routeTemplate: "_apis/{resource}/{securityNamespaceId}",
+    resourceVersion: 1,
+  },
 ];
 
 /** The locations of an area, matched case-insensitively as Azure DevOps does. */

@@ -117,3 +117,45 @@ export interface ServiceEndpoint {
   projectIds: string[];
   createdBy: string;
 }
+
+/**
+ * A Graph group: a project's (`projectId`) or the organisation's (null). `sid` is its security identifier;
+ * the Graph descriptor is `vssgp.` + base64url(sid), and ACLs name it `Microsoft.TeamFoundation.Identity;<sid>`.
+ */
+export interface GraphGroup {
+  descriptor: string;
+  sid: string;
+  projectId: string | null;
+  displayName: string;
+  description: string;
+  principalName: string;
+  originId: string;
+}
+
+/** A user materialised in the organisation's Graph (Azure DevOps' `aad.` subjects). */
+export interface GraphUser {
+  descriptor: string;
+  principalName: string;
+  displayName: string;
+  originId: string;
+}
+
+/** Where a subject's document lives, by its descriptor. */
+export interface Subject {
+  kind: "group" | "user";
+  key: string;
+}
+
+/** One membership edge: `member` (a user or group) is in group `container`. */
+export interface Membership {
+  containerDescriptor: string;
+  memberDescriptor: string;
+}
+
+/** The access control list on one token of one security namespace: per identity descriptor, allow and deny bits. */
+export interface Acl {
+  namespaceId: string;
+  token: string;
+  inheritPermissions: boolean;
+  aces: Record<string, { allow: number; deny: number }>;
+}

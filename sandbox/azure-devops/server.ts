@@ -8,8 +8,10 @@ import { AzureDevOpsError, adoError } from "./errors.ts";
 import { discoveryRoutes } from "./routes/discovery.ts";
 import { distributedTaskRoutes } from "./routes/distributed-task.ts";
 import { gitRoutes } from "./routes/git.ts";
+import { graphRoutes } from "./routes/graph.ts";
 import { pipelineRoutes } from "./routes/pipelines.ts";
 import { projectRoutes } from "./routes/projects.ts";
+import { securityRoutes } from "./routes/security.ts";
 import { serviceEndpointRoutes } from "./routes/service-endpoints.ts";
 import { workItemRoutes } from "./routes/work-items.ts";
 
@@ -45,6 +47,8 @@ export function azureDevOpsSandbox(store: SandboxStore, options: AdoSandboxOptio
   app.route("/", distributedTaskRoutes());
   app.route("/", workItemRoutes());
   app.route("/", serviceEndpointRoutes());
+  app.route("/", graphRoutes());
+  app.route("/", securityRoutes());
   app.route("/", pipelineRoutes({ runMs: options.pipelineRunMs ?? 200 }));
   app.notFound((c) =>
     adoError(

@@ -15,6 +15,7 @@ import {
 import { type AdoEnv, newId, requireScope } from "../auth.ts";
 import { AzureDevOpsError } from "../errors.ts";
 import { type AdoRepo, type Project, repoKey } from "../model.ts";
+import { requireContribute } from "../permissions.ts";
 import { projectReference, wellFormedProject } from "./projects.ts";
 
 type Body = Record<string, unknown>;
@@ -122,6 +123,7 @@ export function gitRoutes(): Hono<AdoEnv> {
     const project = await wellFormedProject(c);
     const repo = await repoOf(c, project);
     const objects = c.get("objects");
+    await requireContribute(objects, c.req.param("org").toLowerCase(), pat.user, project, repo.id);
     const body = (await c.req.json().catch(() => ({}))) as Body;
     const refUpdates = Array.isArray(body.refUpdates)
       ? (body.refUpdates as { name?: string; oldObjectId?: string }[])

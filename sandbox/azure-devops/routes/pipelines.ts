@@ -5,6 +5,7 @@ import { type BlobObject, type CommitObject, flatten, getObject, getRef } from "
 import { type AdoEnv, requireScope } from "../auth.ts";
 import { AzureDevOpsError } from "../errors.ts";
 import type { AdoRepo, Pipeline, Project, Run } from "../model.ts";
+import { requireQueueBuilds } from "../permissions.ts";
 import { wellFormedProject } from "./projects.ts";
 
 type Body = Record<string, unknown>;
@@ -167,10 +168,11 @@ export function pipelineRoutes(options: { runMs: number }): Hono<AdoEnv> {
   });
 
   app.post("/:org/:project/_apis/pipelines/:pipelineId{[0-9]+}/runs", async (c) => {
-    await requireScope(c, "vso.build_execute");
+    const pat = await requireScope(c, "vso.build_execute");
     const project = await wellFormedProject(c);
     const pipeline = await one(c, project);
     const objects = c.get("objects");
+    await requireQueueBuilds(objects, c.req.param("org").toLowerCase(), pat.user, project.id, pipeline.id);
     const body = (await c.req.json().catch(() => ({}))) as Body;
     const self = (
       (body.resources as Body | undefined)?.repositories as Record<string, { refName?: string }> | undefined

@@ -3,7 +3,9 @@ import { Hono } from "hono";
 import type { Objects } from "../../store.ts";
 import { type AdoEnv, newId, requireScope } from "../auth.ts";
 import { AzureDevOpsError, projectNotFound } from "../errors.ts";
+import { createGroup, DEFAULT_GROUPS } from "../identities.ts";
 import { type Operation, type Project, projectKey } from "../model.ts";
+import { grantDefaults } from "../permissions.ts";
 
 type Body = Record<string, unknown>;
 const NAME = /^(?![._])[^\\/:*?"<>;#$*{},+=[\]|]{1,64}(?<![.])$/;
@@ -98,6 +100,9 @@ export function projectRoutes(options: { creationMs: number }): Hono<AdoEnv> {
         "ProjectAlreadyExistsException",
       );
     await objects.put("operation", `${org.toLowerCase()}/${operation.id}`, operation);
+    for (const [group, description] of Object.entries(DEFAULT_GROUPS))
+      await createGroup(objects, org.toLowerCase(), project, group, description);
+    await grantDefaults(objects, org.toLowerCase(), project);
     return c.json(
       {
         id: operation.id,
