@@ -1,7 +1,8 @@
+import { differs } from "../../shared/planner.ts";
 import { blobSha } from "../operations/contents.ts";
 import type { Repository } from "../operations/repos.ts";
 import type { RepoBlueprint } from "./blueprint.ts";
-import { differs, type Planner } from "./planner.ts";
+import type { GitHubPlanner } from "./planner.ts";
 
 interface Target {
   owner: string;
@@ -11,7 +12,7 @@ interface Target {
 }
 
 /** A repository and everything in it; an absent repository plans every child as a create without reading it. */
-export async function planRepo(p: Planner, owner: string, repo: RepoBlueprint): Promise<void> {
+export async function planRepo(p: GitHubPlanner, owner: string, repo: RepoBlueprint): Promise<void> {
   const ref = { owner, repo: repo.name };
   const current = await p.factory.call("repos_get_repository", ref).catch((error: { status?: number }) => {
     if (error.status === 404) return undefined;
@@ -62,7 +63,7 @@ export async function planRepo(p: Planner, owner: string, repo: RepoBlueprint): 
   await planSecurity(p, t, repo);
 }
 
-async function planFiles(p: Planner, t: Target, repo: RepoBlueprint) {
+async function planFiles(p: GitHubPlanner, t: Target, repo: RepoBlueprint) {
   if (repo.files.length === 0) return;
   const branch = t.current?.defaultBranch ?? "main";
   const existing = new Map(
@@ -93,7 +94,7 @@ async function planFiles(p: Planner, t: Target, repo: RepoBlueprint) {
   p.settle(`${t.where}@${branch} files`, t.current !== undefined, step);
 }
 
-async function planProtection(p: Planner, t: Target, repo: RepoBlueprint) {
+async function planProtection(p: GitHubPlanner, t: Target, repo: RepoBlueprint) {
   if (!repo.protection) return;
   const { branch, ...desired } = repo.protection;
   const ref = { owner: t.owner, repo: t.repo, branch };
@@ -110,7 +111,7 @@ async function planProtection(p: Planner, t: Target, repo: RepoBlueprint) {
 }
 
 /** Secret values cannot be read back: one that exists is left as it is (rotate by deleting it first). */
-async function planSecrets(p: Planner, t: Target, repo: RepoBlueprint) {
+async function planSecrets(p: GitHubPlanner, t: Target, repo: RepoBlueprint) {
   if (repo.secrets.length === 0) return;
   const ref = { owner: t.owner, repo: t.repo };
   const present = new Set(
@@ -132,7 +133,7 @@ async function planSecrets(p: Planner, t: Target, repo: RepoBlueprint) {
     );
 }
 
-async function planVariables(p: Planner, t: Target, repo: RepoBlueprint) {
+async function planVariables(p: GitHubPlanner, t: Target, repo: RepoBlueprint) {
   for (const variable of repo.variables) {
     const ref = { owner: t.owner, repo: t.repo, name: variable.name };
     const now = t.current ? await p.factory.call("variables_get_variable", ref) : null;
@@ -148,7 +149,7 @@ async function planVariables(p: Planner, t: Target, repo: RepoBlueprint) {
   }
 }
 
-async function planEnvironments(p: Planner, t: Target, repo: RepoBlueprint) {
+async function planEnvironments(p: GitHubPlanner, t: Target, repo: RepoBlueprint) {
   for (const { name, ...desired } of repo.environments) {
     const ref = { owner: t.owner, repo: t.repo, name };
     const now = t.current ? await p.factory.call("environments_get_environment", ref) : null;
@@ -164,7 +165,7 @@ async function planEnvironments(p: Planner, t: Target, repo: RepoBlueprint) {
   }
 }
 
-async function planSecurity(p: Planner, t: Target, repo: RepoBlueprint) {
+async function planSecurity(p: GitHubPlanner, t: Target, repo: RepoBlueprint) {
   if (!repo.security) return;
   const ref = { owner: t.owner, repo: t.repo };
   const now = t.current ? await p.factory.call("security_get_settings", ref) : null;

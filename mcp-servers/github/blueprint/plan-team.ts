@@ -1,5 +1,6 @@
+import { differs } from "../../shared/planner.ts";
 import type { GitHubBlueprint, TeamBlueprint } from "./blueprint.ts";
-import { differs, type Planner } from "./planner.ts";
+import type { GitHubPlanner } from "./planner.ts";
 
 export const teamSlug = (name: string) =>
   name
@@ -8,7 +9,7 @@ export const teamSlug = (name: string) =>
     .replace(/^-+|-+$/g, "");
 
 /** A team and its members; returns whether it exists, for its repository roles planned later. */
-export async function planTeam(p: Planner, owner: string, team: TeamBlueprint): Promise<boolean> {
+export async function planTeam(p: GitHubPlanner, owner: string, team: TeamBlueprint): Promise<boolean> {
   const slug = teamSlug(team.name);
   const where = `${owner}/teams/${slug}`;
   const current = await p.factory.call("teams_get_team", { owner, team: slug });
@@ -47,7 +48,7 @@ export async function planTeam(p: Planner, owner: string, team: TeamBlueprint): 
 
 /** A team's roles on repositories (after the repositories are planned: they may not exist yet). */
 export async function planTeamRepoRoles(
-  p: Planner,
+  p: GitHubPlanner,
   owner: string,
   team: TeamBlueprint,
   exists: boolean,
@@ -76,7 +77,7 @@ export async function planTeamRepoRoles(
 }
 
 /** Organisation secrets: created when missing, left alone when present. */
-export async function planOrgSecrets(p: Planner, blueprint: GitHubBlueprint): Promise<void> {
+export async function planOrgSecrets(p: GitHubPlanner, blueprint: GitHubBlueprint): Promise<void> {
   if (blueprint.orgSecrets.length === 0) return;
   const present = new Set(
     (await p.factory.call("secrets_list_secrets", { owner: blueprint.org })).map((s) => s.name),
