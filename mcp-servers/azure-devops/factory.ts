@@ -33,9 +33,21 @@ export type OutputOf<N extends AzureDevOpsOperationName> =
  */
 export class AzureDevOpsFactory {
   readonly client: AzureDevOpsClient;
+  #requests = 0;
 
   constructor(options: ClientOptions) {
-    this.client = azureDevOpsClient(options);
+    this.client = azureDevOpsClient({
+      ...options,
+      onRequest: () => {
+        this.#requests++;
+        options.onRequest?.();
+      },
+    });
+  }
+
+  /** HTTP requests this factory has sent to Azure DevOps, location discovery included. */
+  get requests(): number {
+    return this.#requests;
   }
 
   call<N extends AzureDevOpsOperationName>(name: N, input: InputOf<N>): Promise<OutputOf<N>> {

@@ -9,9 +9,10 @@ export interface PlanStep<T extends string = string> {
   tool: T;
   action: "create" | "update";
   resource: string;
-  /** The operation's input; a secret's value is absent (`secretRef` says where apply resolves it from). */
+  /** The operation's input; secret values are absent (`secretRefs` says where apply resolves them from). */
   input: Record<string, unknown>;
-  secretRef?: string;
+  /** Where in the input apply puts each secret (`["value"]`, `["variables", "DB_PASSWORD", "value"]`), by reference. */
+  secretRefs?: { path: string[]; ref: string }[];
   /** Field → [current, desired]. */
   changes: Record<string, unknown>;
   /** Provider calls the step will make, estimated. */
@@ -149,13 +150,25 @@ export async function applyPlan<T extends string>(
         continue;
       }
       options.onStep?.(step, index, planned.steps.length);
-      const input = step.secretRef
-        ? { ...step.input, value: await options.secrets(step.secretRef) }
-        : step.input;
+      const input = await withSecrets(step, options.secrets);
       await factory.call(step.tool, input as never);
       applied.push(step);
     }
     return planned;
   });
   return { plan: planned, applied, waiting, calls };
+}
+
+/** The step's input with each referenced secret resolved into place, on a copy (the plan never holds values). */
+async function withSecrets(step: PlanStep, secrets: SecretResolver): Promise<Record<string, unknown>> {
+  if (!step.secretRefs) return step.input;
+  const input = structuredClone(step.input);
+  for (const { path, ref } of step.secretRefs) {
+    const keys = [...path];
+    const last = keys.pop() as string;
+    let at = input;
+    for (const key of keys) at = (at[key] ??= {}) as Record<string, unknown>;
+    at[last] = await secrets(ref);
+  }
+  return input;
 }

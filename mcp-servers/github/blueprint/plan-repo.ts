@@ -126,7 +126,7 @@ async function planSecrets(p: GitHubPlanner, t: Target, repo: RepoBlueprint) {
         : {
             tool: "secrets_set_secret",
             input: { ...ref, name: secret.name },
-            secretRef: secret.ref,
+            secretRefs: [{ path: ["value"], ref: secret.ref }],
             changes: { ref: [null, secret.ref] },
             calls: 2,
           },

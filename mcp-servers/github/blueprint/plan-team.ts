@@ -91,7 +91,7 @@ export async function planOrgSecrets(p: GitHubPlanner, blueprint: GitHubBlueprin
         : {
             tool: "secrets_set_secret",
             input: { owner: blueprint.org, name: secret.name, visibility: secret.visibility },
-            secretRef: secret.ref,
+            secretRefs: [{ path: ["value"], ref: secret.ref }],
             changes: { ref: [null, secret.ref] },
             calls: 2,
           },
