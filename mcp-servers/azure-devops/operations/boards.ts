@@ -109,10 +109,18 @@ export const boardOperations = {
         { project: i.project },
       );
       const ids = (result.workItems ?? []).map((w) => w.id ?? 0);
-      const items = [];
-      for (const id of ids) {
-        const item = await wit.getWorkItem(id, undefined, undefined, undefined, i.project);
-        if (item) items.push(toItem(item));
+      // One batch read per 200 ids (the service's limit) rather than one request per item.
+      const items: WorkItemInfo[] = [];
+      for (let at = 0; at < ids.length; at += 200) {
+        const batch = await wit.getWorkItems(
+          ids.slice(at, at + 200),
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          i.project,
+        );
+        items.push(...batch.map(toItem));
       }
       return items;
     },

@@ -118,6 +118,31 @@ export function workItemRoutes(): Hono<AdoEnv> {
     return c.json(itemJson(c, project, item));
   });
 
+  // A batch read by ids (at most 200, as Azure DevOps allows); a missing id fails the whole read, as its default error policy does.
+  app.get("/:org/:project/_apis/wit/workItems", async (c) => {
+    await requireScope(c, "vso.work");
+    const project = await wellFormedProject(c);
+    const ids = (c.req.query("ids") ?? "").split(",").filter(Boolean).map(Number);
+    if (ids.length === 0 || ids.length > 200 || ids.some((id) => !Number.isInteger(id) || id <= 0))
+      throw new AzureDevOpsError(
+        400,
+        "VS403474: ids must list 1 to 200 work item ids.",
+        "InvalidArgumentValueException",
+      );
+    const items = [];
+    for (const id of ids) {
+      const item = await c.get("objects").get<WorkItem>("workitem", itemKey(project, id));
+      if (!item)
+        throw new AzureDevOpsError(
+          404,
+          `TF401232: Work item ${id} does not exist, or you do not have permissions to read it.`,
+          "WorkItemUnauthorizedAccessException",
+        );
+      items.push(itemJson(c, project, item));
+    }
+    return c.json({ count: items.length, value: items });
+  });
+
   app.get("/:org/:project/_apis/wit/workItems/:id{[0-9]+}", async (c) => {
     await requireScope(c, "vso.work");
     const project = await wellFormedProject(c);
