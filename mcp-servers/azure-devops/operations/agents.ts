@@ -109,4 +109,35 @@ export const agentOperations = {
       };
     },
   }),
+
+  pipelines_get_agent_queue: operation({
+    name: "pipelines_get_agent_queue",
+    summary: "Get a project's queue on an agent pool, or null when the project has none",
+    write: false,
+    input: z.object({ project: ProjectName, pool: PoolName }),
+    resource: (i) => `${i.project}/queues/${i.pool}`,
+    run: async (client, i) => {
+      const [queue] = await (await client.getTaskAgentApi()).getAgentQueues(i.project, i.pool);
+      return queue?.id ? { id: queue.id, name: queue.name ?? i.pool, poolId: queue.pool?.id ?? 0 } : null;
+    },
+  }),
+
+  pipelines_get_variable_group: operation({
+    name: "pipelines_get_variable_group",
+    summary: "Get a project's variable group by name, or null; secret values always read back as null",
+    write: false,
+    input: z.object({ project: ProjectName, name: z.string().min(1).max(255) }),
+    resource: (i) => `${i.project}/variablegroups/${i.name}`,
+    run: async (client, i) => {
+      const [group] = await (await client.getTaskAgentApi()).getVariableGroups(i.project, i.name);
+      if (!group?.id) return null;
+      const variables = Object.fromEntries(
+        Object.entries(group.variables ?? {}).map(([k, v]) => [
+          k,
+          { value: v.isSecret ? null : (v.value ?? ""), isSecret: v.isSecret === true },
+        ]),
+      );
+      return { id: group.id, name: group.name ?? i.name, description: group.description ?? "", variables };
+    },
+  }),
 };

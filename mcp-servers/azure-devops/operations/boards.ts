@@ -1,5 +1,6 @@
 import type { JsonPatchOperation } from "azure-devops-node-api/interfaces/common/VSSInterfaces.js";
 import { z } from "zod";
+import type { AzureDevOpsClient } from "../client.ts";
 import { operation } from "../operation.ts";
 import { ProjectName } from "./projects.ts";
 
@@ -26,8 +27,118 @@ const toItem = (w: { id?: number; fields?: Record<string, unknown> }): WorkItemI
   parentId: w.fields?.["System.Parent"] === undefined ? null : Number(w.fields["System.Parent"]),
 });
 
+const Title = z.string().min(1).max(255);
+/** A backlog as a tree: epics, their features, and the features' tasks. */
+export const Backlog = z
+  .array(
+    z.object({
+      title: Title,
+      description: z.string().max(32_000).optional(),
+      features: z.array(z.object({ title: Title, tasks: z.array(Title).default([]) })).default([]),
+    }),
+  )
+  .default([])
+  .describe("the startup's backlog: epics, their features and tasks");
+type Backlog = z.output<typeof Backlog>;
+type Node = {
+  type: "Epic" | "Feature" | "Task";
+  title: string;
+  description?: string | undefined;
+  children: Node[];
+};
+
+const tree = (backlog: Backlog): Node[] =>
+  backlog.map((e) => ({
+    type: "Epic",
+    title: e.title,
+    description: e.description,
+    children: e.features.map((f) => ({
+      type: "Feature",
+      title: f.title,
+      children: f.tasks.map((t) => ({ type: "Task", title: t, children: [] })),
+    })),
+  }));
+
+/** The items of the backlog not yet in the project: matched by type, title and parent. */
+export function missingItems(backlog: Backlog, existing: WorkItemInfo[]): { type: string; title: string }[] {
+  const missing: { type: string; title: string }[] = [];
+  const walk = (nodes: Node[], parentId: number | null | undefined) => {
+    for (const node of nodes) {
+      const found =
+        parentId === undefined
+          ? undefined
+          : existing.find((w) => w.type === node.type && w.title === node.title && w.parentId === parentId);
+      if (!found) missing.push({ type: node.type, title: node.title });
+      walk(node.children, found ? found.id : undefined);
+    }
+  };
+  walk(tree(backlog), null);
+  return missing;
+}
+
 /** A WIQL string literal. */
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`;
+
+interface NewItem {
+  project: string;
+  type: string;
+  title: string;
+  description?: string | undefined;
+  parentId?: number | undefined;
+}
+
+async function createItem(client: AzureDevOpsClient, i: NewItem): Promise<WorkItemInfo> {
+  const wit = await client.getWorkItemTrackingApi();
+  // The service takes JSON Patch with string ops; the library's type says a numeric enum but sends the body as is.
+  const patch = [
+    { op: "add", path: "/fields/System.Title", value: i.title },
+    ...(i.description !== undefined
+      ? [{ op: "add", path: "/fields/System.Description", value: i.description }]
+      : []),
+    ...(i.parentId
+      ? [
+          {
+            op: "add",
+            path: "/relations/-",
+            value: {
+              rel: "System.LinkTypes.Hierarchy-Reverse",
+              url: `${client.serverUrl}/_apis/wit/workItems/${i.parentId}`,
+            },
+          },
+        ]
+      : []),
+  ] as unknown as JsonPatchOperation[];
+  return toItem(await wit.createWorkItem(null, patch, i.project, i.type));
+}
+
+/** The project's work items matching every WIQL condition. */
+async function queryItems(
+  client: AzureDevOpsClient,
+  project: string,
+  conditions: string[],
+): Promise<WorkItemInfo[]> {
+  const where = ["[System.TeamProject] = @project", ...conditions];
+  const wit = await client.getWorkItemTrackingApi();
+  const result = await wit.queryByWiql(
+    { query: `SELECT [System.Id] FROM WorkItems WHERE ${where.join(" AND ")}` },
+    { project },
+  );
+  const ids = (result.workItems ?? []).map((w) => w.id ?? 0);
+  // One batch read per 200 ids (the service's limit) rather than one request per item.
+  const items: WorkItemInfo[] = [];
+  for (let at = 0; at < ids.length; at += 200) {
+    const batch = await wit.getWorkItems(
+      ids.slice(at, at + 200),
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      project,
+    );
+    items.push(...batch.map(toItem));
+  }
+  return items;
+}
 
 export const boardOperations = {
   boards_create_work_item: operation({
@@ -42,29 +153,7 @@ export const boardOperations = {
       parentId: z.number().int().positive().optional().describe("the work item it breaks down"),
     }),
     resource: (i) => `${i.project}/workitems/${i.type}:${i.title}`,
-    run: async (client, i) => {
-      const wit = await client.getWorkItemTrackingApi();
-      // The service takes JSON Patch with string ops; the library's type says a numeric enum but sends the body as is.
-      const patch = [
-        { op: "add", path: "/fields/System.Title", value: i.title },
-        ...(i.description !== undefined
-          ? [{ op: "add", path: "/fields/System.Description", value: i.description }]
-          : []),
-        ...(i.parentId
-          ? [
-              {
-                op: "add",
-                path: "/relations/-",
-                value: {
-                  rel: "System.LinkTypes.Hierarchy-Reverse",
-                  url: `${client.serverUrl}/_apis/wit/workItems/${i.parentId}`,
-                },
-              },
-            ]
-          : []),
-      ] as unknown as JsonPatchOperation[];
-      return toItem(await wit.createWorkItem(null, patch, i.project, i.type));
-    },
+    run: createItem,
   }),
 
   boards_get_work_item: operation({
@@ -96,33 +185,44 @@ export const boardOperations = {
       parentId: z.number().int().positive().optional(),
     }),
     resource: (i) => `${i.project}/workitems`,
-    run: async (client, i) => {
-      const where = [
-        "[System.TeamProject] = @project",
+    run: (client, i) =>
+      queryItems(client, i.project, [
         ...(i.type ? [`[System.WorkItemType] = ${literal(i.type)}`] : []),
         ...(i.state ? [`[System.State] = ${literal(i.state)}`] : []),
         ...(i.parentId ? [`[System.Parent] = ${i.parentId}`] : []),
-      ];
-      const wit = await client.getWorkItemTrackingApi();
-      const result = await wit.queryByWiql(
-        { query: `SELECT [System.Id] FROM WorkItems WHERE ${where.join(" AND ")}` },
-        { project: i.project },
-      );
-      const ids = (result.workItems ?? []).map((w) => w.id ?? 0);
-      // One batch read per 200 ids (the service's limit) rather than one request per item.
-      const items: WorkItemInfo[] = [];
-      for (let at = 0; at < ids.length; at += 200) {
-        const batch = await wit.getWorkItems(
-          ids.slice(at, at + 200),
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          i.project,
-        );
-        items.push(...batch.map(toItem));
-      }
-      return items;
+      ]),
+  }),
+
+  boards_ensure_backlog: operation({
+    name: "boards_ensure_backlog",
+    summary:
+      "Make the project's backlog hold these epics, features and tasks, creating only the missing ones under their parents",
+    write: true,
+    input: z.object({ project: ProjectName, backlog: Backlog }),
+    resource: (i) => `${i.project}/backlog`,
+    run: async (client, i) => {
+      const existing = await queryItems(client, i.project, []);
+      const created: { id: number; type: string; title: string }[] = [];
+      const ensure = async (nodes: Node[], parentId: number | null) => {
+        for (const node of nodes) {
+          let item = existing.find(
+            (w) => w.type === node.type && w.title === node.title && w.parentId === parentId,
+          );
+          if (!item) {
+            item = await createItem(client, {
+              project: i.project,
+              type: node.type,
+              title: node.title,
+              description: node.description,
+              parentId: parentId ?? undefined,
+            });
+            created.push({ id: item.id, type: item.type, title: item.title });
+          }
+          await ensure(node.children, item.id);
+        }
+      };
+      await ensure(tree(i.backlog), null);
+      return { created };
     },
   }),
 };

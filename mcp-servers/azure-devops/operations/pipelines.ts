@@ -156,4 +156,26 @@ export const pipelineOperations = {
       return toRun((await (await client.getPipelinesApi()).getRun(i.project, pipeline.id, i.runId)) as never);
     },
   }),
+
+  pipelines_list_runs: operation({
+    name: "pipelines_list_runs",
+    summary: "List a pipeline's runs, newest first (empty when it has never run)",
+    write: false,
+    input: z.object({ project: ProjectName, name: PipelineName }),
+    resource: (i) => `${i.project}/pipelines/${i.name}/runs`,
+    run: async (client, i): Promise<RunInfo[]> => {
+      const pipeline = await findPipeline(client, i.project, i.name);
+      if (!pipeline?.id)
+        throw new AzureDevOpsFactoryError(
+          "pipelines_list_runs",
+          `${i.project}/pipelines/${i.name}`,
+          404,
+          `pipeline ${i.name} does not exist`,
+          "PipelineNotFoundException",
+        );
+      return (await (await client.getPipelinesApi()).listRuns(i.project, pipeline.id)).map((r) =>
+        toRun(r as never),
+      );
+    },
+  }),
 };

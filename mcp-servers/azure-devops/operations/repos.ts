@@ -5,10 +5,11 @@ import {
 } from "azure-devops-node-api/interfaces/GitInterfaces.js";
 import { z } from "zod";
 import type { AzureDevOpsClient } from "../client.ts";
+import { AzureDevOpsFactoryError } from "../errors.ts";
 import { operation } from "../operation.ts";
 import { ProjectName, requireProject } from "./projects.ts";
 
-const RepoName = z
+export const RepoName = z
   .string()
   .min(1)
   .max(64)
@@ -17,12 +18,12 @@ const RepoName = z
     'must not start with . or contain \\ / : * ? " < > ; # $ { } , + = [ ] |',
   )
   .describe("the Git repository's name, e.g. acme-app");
-const Path = z
+export const Path = z
   .string()
   .min(1)
   .regex(/^(?!\/)(?!.*\/\/)(?!.*(^|\/)\.\.?(\/|$)).+$/, "must be a relative path inside the repository")
   .describe("a file path inside the repository, e.g. azure-pipelines.yml");
-const Branch = z
+export const Branch = z
   .string()
   .min(1)
   .max(250)
@@ -154,6 +155,15 @@ export const repoOperations = {
       const git = await client.getGitApi();
       // The filter is a prefix: pick the branch itself, not main-2 for main.
       const refs = await git.getRefs(i.repo, i.project, `heads/${i.branch}`);
+      // The library answers a missing repository (a 404) with null.
+      if (!refs)
+        throw new AzureDevOpsFactoryError(
+          "repos_push_files",
+          `${i.project}/${i.repo}@${i.branch}`,
+          404,
+          `repository ${i.repo} does not exist`,
+          "GitRepositoryNotFoundException",
+        );
       const head = refs.find((r) => r.name === `refs/heads/${i.branch}`)?.objectId;
       const changes = [];
       for (const file of i.files) {

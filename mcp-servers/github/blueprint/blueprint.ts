@@ -1,15 +1,10 @@
 import { z } from "zod";
+import { SecretRef } from "../../shared/secret-ref.ts";
 import { EnvironmentSettings } from "../operations/environments.ts";
 import { FilePath, Org, RepoName } from "../operations/fields.ts";
 import { BranchProtection } from "../operations/protection.ts";
 import { SecuritySettings } from "../operations/security.ts";
 import { RepoPermission } from "../operations/teams.ts";
-
-/** A secret is named by reference (resolved through the controller at apply time), never by value. */
-export const SecretRef = z
-  .string()
-  .regex(/^secret:\/\/[a-z0-9][a-z0-9/_.-]*$/, "must be a secret:// reference, never a value")
-  .describe("where the value comes from, e.g. secret://acme/npm-token");
 
 const Secret = z.object({ name: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "UPPER_SNAKE_CASE"), ref: SecretRef });
 const Variable = z.object({
