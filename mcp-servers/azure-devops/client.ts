@@ -8,7 +8,7 @@ export interface ClientOptions {
   token: string;
   kind: "pat" | "bearer";
   /** Called for every HTTP request the client library sends (discovery included). */
-  onRequest?: () => void;
+  onRequest?: (method: string) => void;
 }
 
 /**
@@ -22,13 +22,43 @@ export function azureDevOpsClient(options: ClientOptions): azdev.WebApi {
       : azdev.getBearerHandler(options.token);
   const counting: IRequestHandler = {
     prepareRequest: (request) => {
-      options.onRequest?.();
+      options.onRequest?.(request.method ?? "GET");
       auth.prepareRequest(request);
     },
     canHandleAuthentication: (response) => auth.canHandleAuthentication(response),
     handleAuthentication: (client, info, objs) => auth.handleAuthentication(client, info, objs),
   };
-  return new azdev.WebApi(options.orgUrl.replace(/\/+$/, ""), counting);
+  return sharingAreaClients(new azdev.WebApi(options.orgUrl.replace(/\/+$/, ""), counting));
+}
+
+const GETTERS = [
+  "getCoreApi",
+  "getGitApi",
+  "getPipelinesApi",
+  "getPolicyApi",
+  "getServiceEndpointApi",
+  "getTaskAgentApi",
+  "getWorkItemTrackingApi",
+] as const;
+
+/**
+ * Each `getXxxApi()` builds a new client whose location cache starts empty, so every operation would send
+ * its area's OPTIONS discovery again. One client per area per WebApi keeps that to once per factory.
+ */
+function sharingAreaClients(api: azdev.WebApi): azdev.WebApi {
+  for (const name of GETTERS) {
+    const build = api[name].bind(api) as (url?: string) => Promise<unknown>;
+    let shared: Promise<unknown> | undefined;
+    (api as unknown as Record<string, unknown>)[name] = (url?: string) => {
+      if (url) return build(url);
+      shared ??= build().catch((error: unknown) => {
+        shared = undefined;
+        throw error;
+      });
+      return shared;
+    };
+  }
+  return api;
 }
 
 export type AzureDevOpsClient = azdev.WebApi;

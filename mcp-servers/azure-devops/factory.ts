@@ -38,9 +38,9 @@ export class AzureDevOpsFactory {
   constructor(options: ClientOptions) {
     this.client = azureDevOpsClient({
       ...options,
-      onRequest: () => {
+      onRequest: (method) => {
         this.#requests++;
-        options.onRequest?.();
+        options.onRequest?.(method);
       },
     });
   }

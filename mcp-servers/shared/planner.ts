@@ -167,7 +167,10 @@ async function withSecrets(step: PlanStep, secrets: SecretResolver): Promise<Rec
     const keys = [...path];
     const last = keys.pop() as string;
     let at = input;
-    for (const key of keys) at = (at[key] ??= {}) as Record<string, unknown>;
+    for (const key of keys) {
+      at[key] ??= {};
+      at = at[key] as Record<string, unknown>;
+    }
     at[last] = await secrets(ref);
   }
   return input;
