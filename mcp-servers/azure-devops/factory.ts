@@ -3,6 +3,7 @@ import { type AzureDevOpsClient, azureDevOpsClient, type ClientOptions } from ".
 import { invoke, type Operation } from "./operation.ts";
 import { agentOperations } from "./operations/agents.ts";
 import { boardOperations } from "./operations/boards.ts";
+import { environmentOperations } from "./operations/environments.ts";
 import { permissionOperations } from "./operations/permissions.ts";
 import { pipelineOperations } from "./operations/pipelines.ts";
 import { projectOperations } from "./operations/projects.ts";
@@ -20,6 +21,7 @@ export const AZURE_DEVOPS_OPERATIONS = {
   ...serviceConnectionOperations,
   ...securityOperations,
   ...permissionOperations,
+  ...environmentOperations,
 };
 export type AzureDevOpsOperationName = keyof typeof AZURE_DEVOPS_OPERATIONS;
 type Op<N extends AzureDevOpsOperationName> = (typeof AZURE_DEVOPS_OPERATIONS)[N];

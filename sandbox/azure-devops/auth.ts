@@ -23,16 +23,18 @@ function tokenOf(header: string | undefined): string | undefined {
 }
 
 /**
- * The live PAT on the request, for this organisation, holding `scope` (or the full-access `app_token`).
- * A missing, revoked, expired or foreign token and a missing scope all answer 401, as Azure DevOps does.
+ * The live PAT on the request, for this organisation, holding `scope` — or one of them, where Azure DevOps
+ * accepts several — (or the full-access `app_token`). A missing, revoked, expired or foreign token and a
+ * missing scope all answer 401, as Azure DevOps does.
  */
-export async function requireScope(c: Context<AdoEnv>, scope?: string): Promise<Pat> {
+export async function requireScope(c: Context<AdoEnv>, scope?: string | readonly string[]): Promise<Pat> {
   const token = tokenOf(c.req.header("authorization"));
   const pat = token ? await c.get("objects").get<Pat>("pat", patHash(token)) : undefined;
   const org = (c.req.param("org") ?? "").toLowerCase();
   if (!pat || pat.revoked || new Date(pat.expiresAt) <= new Date() || pat.org.toLowerCase() !== org)
     throw unauthorized();
-  if (scope && !allows(pat.scopes, scope)) throw unauthorized(pat.user);
+  const anyOf = typeof scope === "string" ? [scope] : (scope ?? []);
+  if (anyOf.length > 0 && !anyOf.some((s) => allows(pat.scopes, s))) throw unauthorized(pat.user);
   return pat;
 }
 

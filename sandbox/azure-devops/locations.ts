@@ -111,6 +111,20 @@ export const LOCATIONS: ResourceLocation[] = [
     resourceVersion: 2,
   },
   {
+    id: "8572b1fc-2482-47fa-8f74-7e3ed53ee54b",
+    area: "distributedtask",
+    resourceName: "environments",
+    routeTemplate: "{project}/_apis/{area}/{resource}/{environmentId}",
+    resourceVersion: 1,
+  },
+  {
+    id: "86c8381e-5aee-4cde-8ae4-25c0c7f5eaea",
+    area: "PipelinesChecks",
+    resourceName: "configurations",
+    routeTemplate: "{project}/_apis/pipelines/checks/{resource}/{id}",
+    resourceVersion: 1,
+  },
+  {
     id: "62d3d110-0047-428c-ad3c-4fe872c91c74",
     area: "wit",
     resourceName: "workItems",

@@ -159,3 +159,33 @@ export interface Acl {
   inheritPermissions: boolean;
   aces: Record<string, { allow: number; deny: number }>;
 }
+
+/** A pipeline environment of a project: the deployment target whose checks gate the stages that use it. */
+export interface Environment {
+  id: number;
+  projectId: string;
+  name: string;
+  description: string;
+  createdBy: string;
+  createdOn: string;
+  lastModifiedBy: string;
+  lastModifiedOn: string;
+}
+
+/**
+ * A check on a pipeline resource (an approval on an environment, …): the check type, the resource it guards,
+ * the type's settings as sent, and its timeout in minutes.
+ */
+export interface CheckConfiguration {
+  id: number;
+  projectId: string;
+  type: { id: string; name: string };
+  resource: { type: string; id: string; name: string };
+  settings: Record<string, unknown>;
+  timeout: number;
+  version: number;
+  createdBy: string;
+  createdOn: string;
+  modifiedBy: string;
+  modifiedOn: string;
+}
