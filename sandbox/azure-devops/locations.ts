@@ -69,6 +69,42 @@ export const LOCATIONS: ResourceLocation[] = [
     resourceVersion: 1,
   },
   {
+    id: "9946fd70-0d40-406e-b686-b4744cbbcc37",
+    area: "git",
+    resourceName: "pullRequests",
+    routeTemplate: "{project}/_apis/{area}/repositories/{repositoryId}/pullrequests/{pullRequestId}",
+    resourceVersion: 2,
+  },
+  {
+    id: "01a46dea-7d46-4d40-bc84-319e7c260d99",
+    area: "git",
+    resourceName: "pullRequests",
+    routeTemplate: "{project}/_apis/{area}/pullrequests/{pullRequestId}",
+    resourceVersion: 2,
+  },
+  {
+    id: "4b6702c7-aa35-4b89-9c96-b9abf6d3e540",
+    area: "git",
+    resourceName: "pullRequestReviewers",
+    routeTemplate:
+      "{project}/_apis/{area}/repositories/{repositoryId}/pullrequests/{pullRequestId}/reviewers/{reviewerId}",
+    resourceVersion: 1,
+  },
+  {
+    id: "dad91cbe-d183-45f8-9c6e-9c1164472121",
+    area: "policy",
+    resourceName: "configurations",
+    routeTemplate: "{project}/_apis/{area}/{resource}/{configurationId}",
+    resourceVersion: 1,
+  },
+  {
+    id: "44096322-2d3d-466a-bb30-d1b7de69f61f",
+    area: "policy",
+    resourceName: "types",
+    routeTemplate: "{project}/_apis/{area}/{resource}/{typeId}",
+    resourceVersion: 1,
+  },
+  {
     id: "28e1305e-2afe-47bf-abaf-cbb0e6a91988",
     area: "pipelines",
     resourceName: "pipelines",

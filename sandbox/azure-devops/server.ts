@@ -9,7 +9,9 @@ import { discoveryRoutes } from "./routes/discovery.ts";
 import { distributedTaskRoutes } from "./routes/distributed-task.ts";
 import { gitRoutes } from "./routes/git.ts";
 import { pipelineRoutes } from "./routes/pipelines.ts";
+import { policyRoutes } from "./routes/policies.ts";
 import { projectRoutes } from "./routes/projects.ts";
+import { pullRequestRoutes } from "./routes/pull-requests.ts";
 import { serviceEndpointRoutes } from "./routes/service-endpoints.ts";
 import { workItemRoutes } from "./routes/work-items.ts";
 
@@ -46,6 +48,8 @@ export function azureDevOpsSandbox(store: SandboxStore, options: AdoSandboxOptio
   app.route("/", workItemRoutes());
   app.route("/", serviceEndpointRoutes());
   app.route("/", pipelineRoutes({ runMs: options.pipelineRunMs ?? 200 }));
+  app.route("/", policyRoutes());
+  app.route("/", pullRequestRoutes());
   app.notFound((c) =>
     adoError(
       c,
