@@ -4,7 +4,9 @@ import { invoke, type Operation } from "./operation.ts";
 import { agentOperations } from "./operations/agents.ts";
 import { boardOperations } from "./operations/boards.ts";
 import { pipelineOperations } from "./operations/pipelines.ts";
+import { policyOperations } from "./operations/policies.ts";
 import { projectOperations } from "./operations/projects.ts";
+import { pullRequestOperations } from "./operations/pull-requests.ts";
 import { repoOperations } from "./operations/repos.ts";
 import { serviceConnectionOperations } from "./operations/service-connections.ts";
 
@@ -16,6 +18,8 @@ export const AZURE_DEVOPS_OPERATIONS = {
   ...agentOperations,
   ...boardOperations,
   ...serviceConnectionOperations,
+  ...policyOperations,
+  ...pullRequestOperations,
 };
 export type AzureDevOpsOperationName = keyof typeof AZURE_DEVOPS_OPERATIONS;
 type Op<N extends AzureDevOpsOperationName> = (typeof AZURE_DEVOPS_OPERATIONS)[N];
