@@ -161,26 +161,28 @@ describe.each(backends)("branch policies and pull requests against the sandbox o
     expect(same).toEqual({ ...opened, created: false });
     const pr = { ...app, pullRequestId: opened.id };
 
-    const blocked = async () => {
+    const reviewers = "Minimum number of reviewers";
+    const build = "Build (acme-app-ci)";
+    const blocked = async (...unmet: string[]) => {
       const refused = await failure<AzureDevOpsFactoryError>(ada.call("repos_complete_pull_request", pr));
       expect(refused).toMatchObject({
         operation: "repos_complete_pull_request",
         status: 403,
         typeKey: "GitPullRequestUpdateRejectedByPolicyException",
-        serviceMessage: "TF401190: The update is rejected by policy",
+        serviceMessage: `TF401190: The update is rejected by policy (not met: ${unmet.join("; ")})`,
       });
       expect(await mainHead()).toBe(before);
     };
-    await blocked();
+    await blocked(reviewers, build);
     // The creator's own approval does not count (creatorVoteCounts is false).
     expect(await ada.call("repos_approve_pull_request", pr)).toEqual({
       pullRequestId: opened.id,
       reviewer: "ada@example.com",
       vote: 10,
     });
-    await blocked();
+    await blocked(reviewers, build);
     expect(await bob.call("repos_approve_pull_request", pr)).toMatchObject({ reviewer: "bob@example.com" });
-    await blocked(); // approved, but no pipeline run on the source head yet
+    await blocked(build); // approved, but no pipeline run on the source head yet
 
     // A new push to the source resets the approvals (resetOnSourcePush): a green run on it is not enough.
     await ada.call("repos_push_files", {
@@ -191,7 +193,7 @@ describe.each(backends)("branch policies and pull requests against the sandbox o
       ],
     });
     expect((await finishedRun("feature/signup")).result).toBe("succeeded");
-    await blocked();
+    await blocked(reviewers);
     await bob.call("repos_approve_pull_request", pr);
 
     const merged = await ada.call("repos_complete_pull_request", pr);
@@ -266,6 +268,29 @@ describe.each(backends)("branch policies and pull requests against the sandbox o
       ada.call("repos_create_pull_request", { ...app, sourceBranch: "feature/none", title: "t" }),
     );
     expect(noBranch).toMatchObject({ status: 400, typeKey: "GitPullRequestCannotBeActivated" });
+    const git = await ada.client.getGitApi();
+    const [open] = await git.getPullRequests("acme-app", {}, project);
+    const stale = await failure<{ statusCode: number; result: { typeKey: string; message: string } }>(
+      git.updatePullRequest(
+        { status: 3, lastMergeSourceCommit: { commitId: "0".repeat(40) } },
+        "acme-app",
+        open?.pullRequestId ?? 0,
+        project,
+      ),
+    );
+    expect(stale).toMatchObject({ statusCode: 409, result: { typeKey: "GitPullRequestStaleException" } });
+    expect(stale.result.message).toMatch(/^TF401192:/);
+    const adaId = open?.createdBy?.id ?? "";
+    const onBehalf = await failure<{ statusCode: number }>(
+      (await bob.client.getGitApi()).createPullRequestReviewer(
+        { vote: 10 },
+        "acme-app",
+        open?.pullRequestId ?? 0,
+        adaId,
+        project,
+      ),
+    );
+    expect(onBehalf).toMatchObject({ statusCode: 400 });
     const policy = await ada.client.getPolicyApi();
     const badSettings = await failure<{ statusCode: number; result: { typeKey: string; message: string } }>(
       policy.createPolicyConfiguration(

@@ -57,9 +57,12 @@ const asGuid = (h: string) =>
 
 export const newId = () => asGuid(randomBytes(16).toString("hex"));
 
+/** A GUID that is always the same for `seed`. */
+export const stableId = (seed: string) => asGuid(createHash("sha256").update(seed).digest("hex"));
+
 /** A user's identity id in an organisation: a GUID that stays the same, as every Azure DevOps identity has one. */
 export const identityId = (org: string, user: string) =>
-  asGuid(createHash("sha256").update(`${org.toLowerCase()}\n${user.toLowerCase()}`).digest("hex"));
+  stableId(`${org.toLowerCase()}\n${user.toLowerCase()}`);
 
 /** An IdentityRef as Azure DevOps embeds it in resources (createdBy, reviewers, …). */
 export const identityRef = (org: string, user: string) => ({

@@ -105,6 +105,13 @@ export const LOCATIONS: ResourceLocation[] = [
     resourceVersion: 1,
   },
   {
+    id: "c23ddff5-229c-4d04-a80b-0fdce9f360c8",
+    area: "policy",
+    resourceName: "evaluations",
+    routeTemplate: "{project}/_apis/{area}/{resource}",
+    resourceVersion: 1,
+  },
+  {
     id: "28e1305e-2afe-47bf-abaf-cbb0e6a91988",
     area: "pipelines",
     resourceName: "pipelines",

@@ -5,9 +5,10 @@ import {
   PullRequestAsyncStatus,
   PullRequestStatus,
 } from "azure-devops-node-api/interfaces/GitInterfaces.js";
+import { PolicyEvaluationStatus } from "azure-devops-node-api/interfaces/PolicyInterfaces.js";
 import { z } from "zod";
 import type { AzureDevOpsClient } from "../client.ts";
-import { AzureDevOpsFactoryError } from "../errors.ts";
+import { AzureDevOpsFactoryError, asAzureDevOpsError } from "../errors.ts";
 import { operation } from "../operation.ts";
 import { ProjectName } from "./projects.ts";
 
@@ -93,6 +94,37 @@ async function settled(client: AzureDevOpsClient, i: z.output<typeof PullRequest
     current = (await git.getPullRequest(i.repo, i.pullRequestId, i.project)) ?? current;
   }
   return current;
+}
+
+/**
+ * A completion refused by policy, with the blocking policies that are not approved yet (from the pull request's
+ * policy evaluations) after the service's own message, which names none.
+ */
+async function withUnmetPolicies(
+  client: AzureDevOpsClient,
+  i: z.output<typeof PullRequestRef>,
+  pr: GitPullRequest,
+  refused: AzureDevOpsFactoryError,
+): Promise<AzureDevOpsFactoryError> {
+  const artifactId = `vstfs:///CodeReview/CodeReviewId/${pr.repository?.project?.id}/${i.pullRequestId}`;
+  const evaluations = await (await client.getPolicyApi())
+    .getPolicyEvaluations(i.project, artifactId)
+    .catch(() => []);
+  const unmet = evaluations
+    .filter((e) => e.configuration?.isBlocking && e.status !== PolicyEvaluationStatus.Approved)
+    .map((e) => {
+      const name = e.configuration?.type?.displayName ?? e.configuration?.type?.id ?? "policy";
+      const shown = e.configuration?.settings?.displayName;
+      return shown ? `${name} (${shown})` : name;
+    });
+  if (unmet.length === 0) return refused;
+  return new AzureDevOpsFactoryError(
+    refused.operation,
+    refused.resource,
+    refused.status,
+    `${refused.serviceMessage} (not met: ${unmet.join("; ")})`,
+    refused.typeKey,
+  );
 }
 
 export const pullRequestOperations = {
@@ -193,22 +225,33 @@ export const pullRequestOperations = {
       const op = "repos_complete_pull_request";
       const pr = await requirePullRequest(client, i, op);
       if (pr.status === PullRequestStatus.Completed) return toInfo(pr);
-      const updated = await (await client.getGitApi()).updatePullRequest(
-        {
-          status: PullRequestStatus.Completed,
-          lastMergeSourceCommit: pr.lastMergeSourceCommit,
-          completionOptions: {
-            mergeStrategy:
-              i.mergeStrategy === "squash"
-                ? GitPullRequestMergeStrategy.Squash
-                : GitPullRequestMergeStrategy.NoFastForward,
-            deleteSourceBranch: i.deleteSourceBranch,
+      const git = await client.getGitApi();
+      const updated = await git
+        .updatePullRequest(
+          {
+            status: PullRequestStatus.Completed,
+            lastMergeSourceCommit: pr.lastMergeSourceCommit,
+            completionOptions: {
+              mergeStrategy:
+                i.mergeStrategy === "squash"
+                  ? GitPullRequestMergeStrategy.Squash
+                  : GitPullRequestMergeStrategy.NoFastForward,
+              deleteSourceBranch: i.deleteSourceBranch,
+            },
           },
-        },
-        i.repo,
-        i.pullRequestId,
-        i.project,
-      );
+          i.repo,
+          i.pullRequestId,
+          i.project,
+        )
+        .catch(async (error: unknown) => {
+          const refused = asAzureDevOpsError(op, `${i.project}/${i.repo}!${i.pullRequestId}`, error);
+          if (
+            refused instanceof AzureDevOpsFactoryError &&
+            refused.typeKey === "GitPullRequestUpdateRejectedByPolicyException"
+          )
+            throw await withUnmetPolicies(client, i, pr, refused);
+          throw refused;
+        });
       const done = await settled(client, i, updated);
       if (done.status !== PullRequestStatus.Completed)
         throw new AzureDevOpsFactoryError(

@@ -1,9 +1,17 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { type AdoEnv, identityRef, requireScope } from "../auth.ts";
+import { getRef } from "../../git.ts";
+import { type AdoEnv, identityRef, requireScope, stableId } from "../auth.ts";
 import { AzureDevOpsError } from "../errors.ts";
-import { type PolicyConfiguration, type Project, policyKey } from "../model.ts";
-import { POLICY_TYPES, policyType, settingsProblem } from "../policies.ts";
+import {
+  type AdoRepo,
+  type PolicyConfiguration,
+  type Project,
+  type PullRequest,
+  policyKey,
+  pullRequestKey,
+} from "../model.ts";
+import { evaluatePullRequest, POLICY_TYPES, policyType, settingsProblem } from "../policies.ts";
 import { wellFormedProject } from "./projects.ts";
 
 type Body = Record<string, unknown>;
@@ -81,7 +89,10 @@ async function configurationOf(c: Context<AdoEnv>, project: Project) {
   };
 }
 
-/** Branch policies of a project: configurations (create, list by type, read, replace, delete) and the types. */
+/**
+ * Branch policies of a project: configurations (create, list by type, read, replace, delete), the types, and how
+ * each blocking policy evaluates for a pull request.
+ */
 export function policyRoutes(): Hono<AdoEnv> {
   const app = new Hono<AdoEnv>();
   const configurations = "/:org/:project/_apis/policy/configurations";
@@ -167,6 +178,42 @@ export function policyRoutes(): Hono<AdoEnv> {
     const current = await existing(c, project);
     await c.get("objects").delete("policy", policyKey(project.id, current.id));
     return c.body(null, 204);
+  });
+
+  app.get("/:org/:project/_apis/policy/evaluations", async (c) => {
+    await requireScope(c, "vso.code");
+    const project = await wellFormedProject(c);
+    const objects = c.get("objects");
+    const artifactId = c.req.query("artifactId") ?? "";
+    const match = /^vstfs:\/\/\/CodeReview\/CodeReviewId\/([0-9a-f-]{36})\/(\d+)$/i.exec(artifactId);
+    if (!match)
+      throw new AzureDevOpsError(
+        400,
+        `The supplied artifact ID '${artifactId}' is invalid. Please ensure the artifact URI format is correct.`,
+        "InvalidArtifactIdException",
+      );
+    const pr =
+      match[1]?.toLowerCase() === project.id
+        ? await objects.get<PullRequest>("pullrequest", pullRequestKey(project.id, Number(match[2])))
+        : undefined;
+    const repos = await objects.list<AdoRepo>("repo", `${c.req.param("org").toLowerCase()}/${project.id}/`);
+    const repo = repos.find((r) => r.id === pr?.repoId);
+    if (!pr || !repo)
+      throw new AzureDevOpsError(
+        404,
+        `Artifact id '${artifactId}' does not exist or you do not have permission to view it.`,
+        "ArtifactNotFoundException",
+      );
+    const head = (await getRef(objects, repo, pr.sourceRefName))?.sha ?? "";
+    const value = (await evaluatePullRequest(objects, repo, pr, head)).map((e) => ({
+      evaluationId: stableId(`${artifactId}/${e.configuration.id}`),
+      artifactId,
+      status: e.status,
+      configuration: configurationJson(c, project, e.configuration),
+      startedDate: pr.creationDate,
+      ...(e.status === "queued" ? {} : { completedDate: new Date().toISOString() }),
+    }));
+    return c.json({ count: value.length, value });
   });
 
   app.get("/:org/:project/_apis/policy/types", async (c) => {
