@@ -182,6 +182,8 @@ export const getRef = (objects: Objects, repo: Repo, ref: string, forUpdate = fa
   objects.get<Ref>("ref", underRepo(repo, ref), { forUpdate });
 export const setRef = (objects: Objects, repo: Repo, ref: string, sha: string) =>
   objects.put<Ref>("ref", underRepo(repo, ref), { ref, sha });
+export const deleteRef = (objects: Objects, repo: Repo, ref: string) =>
+  objects.delete("ref", underRepo(repo, ref));
 export const listRefs = (objects: Objects, repo: Repo, prefix: string) =>
   objects.list<Ref>("ref", underRepo(repo, prefix));
 

@@ -6,7 +6,9 @@ import { boardOperations } from "./operations/boards.ts";
 import { environmentOperations } from "./operations/environments.ts";
 import { permissionOperations } from "./operations/permissions.ts";
 import { pipelineOperations } from "./operations/pipelines.ts";
+import { policyOperations } from "./operations/policies.ts";
 import { projectOperations } from "./operations/projects.ts";
+import { pullRequestOperations } from "./operations/pull-requests.ts";
 import { repoOperations } from "./operations/repos.ts";
 import { securityOperations } from "./operations/security.ts";
 import { serviceConnectionOperations } from "./operations/service-connections.ts";
@@ -22,6 +24,8 @@ export const AZURE_DEVOPS_OPERATIONS = {
   ...securityOperations,
   ...permissionOperations,
   ...environmentOperations,
+  ...policyOperations,
+  ...pullRequestOperations,
 };
 export type AzureDevOpsOperationName = keyof typeof AZURE_DEVOPS_OPERATIONS;
 type Op<N extends AzureDevOpsOperationName> = (typeof AZURE_DEVOPS_OPERATIONS)[N];

@@ -53,7 +53,30 @@ export function allows(scopes: string[], needed: string): boolean {
   return Math.max(0, ...scopes.map(rank)) >= rank(needed);
 }
 
-export const newId = () => {
-  const h = randomBytes(16).toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-};
+/** 32 hex digits shaped as a version-4 GUID. */
+const asGuid = (h: string) =>
+  `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+
+export const newId = () => asGuid(randomBytes(16).toString("hex"));
+
+/** A GUID that is always the same for `seed`. */
+export const stableId = (seed: string) => asGuid(createHash("sha256").update(seed).digest("hex"));
+
+/** A user's identity id in an organisation: a GUID that stays the same, as every Azure DevOps identity has one. */
+export const identityId = (org: string, user: string) =>
+  stableId(`${org.toLowerCase()}\n${user.toLowerCase()}`);
+
+/** An IdentityRef as Azure DevOps embeds it in resources (createdBy, reviewers, …). */
+export const identityRef = (org: string, user: string) => ({
+  id: identityId(org, user),
+  displayName: user,
+  uniqueName: user,
+});
+
+/** The user an identity id names in `org`: anyone who holds a token there. */
+export async function userOfIdentity(objects: Objects, org: string, id: string): Promise<string | undefined> {
+  const pats = await objects.list<Pat>("pat");
+  return pats.find(
+    (p) => p.org.toLowerCase() === org.toLowerCase() && identityId(p.org, p.user) === id.toLowerCase(),
+  )?.user;
+}

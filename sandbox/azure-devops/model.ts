@@ -61,11 +61,16 @@ export interface Pipeline {
   revision: number;
 }
 
+/** Where a project's pipeline is stored, and (with `/`) the prefix of its runs. */
+export const pipelineKey = (projectId: string, id: number) => `${projectId}/${String(id).padStart(8, "0")}`;
+
 export interface Run {
   id: number;
   pipelineId: number;
   name: string;
   refName: string;
+  /** The commit the run built: the branch's head when it was queued. */
+  commitId?: string;
   createdDate: string;
   /** When the run finishes; reads after it see it completed. */
   finishAt: string;
@@ -189,3 +194,53 @@ export interface CheckConfiguration {
   modifiedBy: string;
   modifiedOn: string;
 }
+
+/**
+ * A branch policy: a policy type's settings (with their `scope`, the repositories and refs it covers), enforced
+ * on pushes and pull-request completion while enabled and blocking.
+ */
+export interface PolicyConfiguration {
+  id: number;
+  projectId: string;
+  typeId: string;
+  revision: number;
+  isEnabled: boolean;
+  isBlocking: boolean;
+  settings: Record<string, unknown>;
+  createdBy: string;
+  createdDate: string;
+}
+
+export const policyKey = (projectId: string, id: number) => `${projectId}/${String(id).padStart(8, "0")}`;
+
+/** A reviewer's vote (10 approved, 5 approved with suggestions, 0 none, -5 waiting, -10 rejected). */
+export interface ReviewerVote {
+  user: string;
+  vote: number;
+  /** The source branch's head when the vote was cast, so a policy can reset votes on a later push. */
+  votedOn: string;
+}
+
+export interface PullRequest {
+  id: number;
+  projectId: string;
+  repoId: string;
+  title: string;
+  description: string;
+  sourceRefName: string;
+  targetRefName: string;
+  status: "active" | "abandoned" | "completed";
+  createdBy: string;
+  creationDate: string;
+  closedDate?: string;
+  closedBy?: string;
+  reviewers: ReviewerVote[];
+  mergeStatus: "notSet" | "succeeded" | "conflicts";
+  mergeFailureMessage?: string;
+  lastMergeSourceCommit?: string;
+  lastMergeTargetCommit?: string;
+  lastMergeCommit?: string;
+}
+
+export const pullRequestKey = (projectId: string, id: number) =>
+  `${projectId}/${String(id).padStart(8, "0")}`;

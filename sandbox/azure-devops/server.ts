@@ -12,7 +12,9 @@ import { environmentRoutes } from "./routes/environments.ts";
 import { gitRoutes } from "./routes/git.ts";
 import { graphRoutes } from "./routes/graph.ts";
 import { pipelineRoutes } from "./routes/pipelines.ts";
+import { policyRoutes } from "./routes/policies.ts";
 import { projectRoutes } from "./routes/projects.ts";
+import { pullRequestRoutes } from "./routes/pull-requests.ts";
 import { securityRoutes } from "./routes/security.ts";
 import { serviceEndpointRoutes } from "./routes/service-endpoints.ts";
 import { workItemRoutes } from "./routes/work-items.ts";
@@ -54,6 +56,8 @@ export function azureDevOpsSandbox(store: SandboxStore, options: AdoSandboxOptio
   app.route("/", graphRoutes());
   app.route("/", securityRoutes());
   app.route("/", pipelineRoutes({ runMs: options.pipelineRunMs ?? 200 }));
+  app.route("/", policyRoutes());
+  app.route("/", pullRequestRoutes());
   app.notFound((c) =>
     adoError(
       c,

@@ -73,6 +73,17 @@ async function readText(
   return item?.content === undefined ? undefined : String(item.content);
 }
 
+/** The default branch and its head commit, or undefined while the repository is empty. */
+async function defaultHead(client: AzureDevOpsClient, project: string, repo: string) {
+  const git = await client.getGitApi();
+  const ref = (await git.getRepository(repo, project))?.defaultBranch;
+  if (!ref) return undefined;
+  const commitId = (await git.getRefs(repo, project, ref.slice("refs/".length))).find(
+    (r) => r.name === ref,
+  )?.objectId;
+  return commitId ? { branch: ref.slice("refs/heads/".length), commitId } : undefined;
+}
+
 export const repoOperations = {
   repos_create_repository: operation({
     name: "repos_create_repository",
@@ -135,7 +146,7 @@ export const repoOperations = {
   repos_push_files: operation({
     name: "repos_push_files",
     summary:
-      "Commit files to a branch in one push (a scaffold, a pipeline YAML); files already holding the text are left out",
+      "Commit files to a branch in one push (a scaffold, a pipeline YAML); files already holding the text are left out; a new branch starts from the default branch",
     write: true,
     input: Ref.extend({
       branch: Branch.default("main"),
@@ -165,9 +176,13 @@ export const repoOperations = {
           "GitRepositoryNotFoundException",
         );
       const head = refs.find((r) => r.name === `refs/heads/${i.branch}`)?.objectId;
+      const base = head ? undefined : await defaultHead(client, i.project, i.repo);
+      const readFrom = head ? i.branch : base?.branch;
       const changes = [];
       for (const file of i.files) {
-        const current = head ? await readText(client, { ...i, path: file.path }) : undefined;
+        const current = readFrom
+          ? await readText(client, { ...i, branch: readFrom, path: file.path })
+          : undefined;
         if ("delete" in file) {
           if (current !== undefined)
             changes.push({ changeType: VersionControlChangeType.Delete, item: { path: `/${file.path}` } });
@@ -182,7 +197,7 @@ export const repoOperations = {
       const push = await git.createPush(
         {
           refUpdates: [{ name: `refs/heads/${i.branch}`, oldObjectId: head ?? ZERO }],
-          commits: [{ comment: i.message, changes }],
+          commits: [{ comment: i.message, changes, ...(base ? { parents: [base.commitId] } : {}) }],
         },
         i.repo,
         i.project,

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { type AdoEnv, requireScope } from "../auth.ts";
+import { type AdoEnv, identityId, requireScope } from "../auth.ts";
 import { AzureDevOpsError } from "../errors.ts";
 import { locationJson, locationsOf } from "../locations.ts";
 import type { Org } from "../model.ts";
@@ -26,12 +26,13 @@ export function discoveryRoutes(): Hono<AdoEnv> {
     return c.json({ count: 0, value: [] });
   });
 
-  app.get("/:org/_apis/ConnectionData", async (c) => {
+  // WebApi.connect() asks for `connectionData`; the location names it `ConnectionData` (the service ignores case).
+  app.on("GET", ["/:org/_apis/ConnectionData", "/:org/_apis/connectionData"], async (c) => {
     const pat = await requireScope(c);
     const org = await c.get("objects").get<Org>("org", (c.req.param("org") ?? "").toLowerCase());
     return c.json({
-      authenticatedUser: { id: pat.user, providerDisplayName: pat.user, isActive: true },
-      authorizedUser: { id: pat.user, providerDisplayName: pat.user, isActive: true },
+      authenticatedUser: { id: identityId(pat.org, pat.user), providerDisplayName: pat.user, isActive: true },
+      authorizedUser: { id: identityId(pat.org, pat.user), providerDisplayName: pat.user, isActive: true },
       instanceId: org?.id,
       deploymentType: "hosted",
       locationServiceData: {

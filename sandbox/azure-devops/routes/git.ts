@@ -16,6 +16,7 @@ import { type AdoEnv, newId, requireScope } from "../auth.ts";
 import { AzureDevOpsError } from "../errors.ts";
 import { type AdoRepo, type Project, repoKey } from "../model.ts";
 import { requireContribute } from "../permissions.ts";
+import { blockingPolicies } from "../policies.ts";
 import { projectReference, wellFormedProject } from "./projects.ts";
 
 type Body = Record<string, unknown>;
@@ -23,7 +24,8 @@ const ZERO = "0".repeat(40);
 
 const apiBase = (c: Context) => `${new URL(c.req.url).origin}/${c.req.param("org")}`;
 
-async function repoOf(c: Context<AdoEnv>, project: Project): Promise<AdoRepo> {
+/** The repository the route names, by name or id, or 404. */
+export async function repoOf(c: Context<AdoEnv>, project: Project): Promise<AdoRepo> {
   const idOrName = decodeURIComponent(c.req.param("repositoryId") ?? "");
   const objects = c.get("objects");
   const org = (c.req.param("org") ?? "").toLowerCase();
@@ -42,7 +44,7 @@ async function repoOf(c: Context<AdoEnv>, project: Project): Promise<AdoRepo> {
   return repo;
 }
 
-function repoJson(c: Context, project: Project, r: AdoRepo) {
+export function repoJson(c: Context, project: Project, r: AdoRepo) {
   const url = `${apiBase(c)}/${project.id}/_apis/git/repositories/${r.id}`;
   return {
     id: r.id,
@@ -129,7 +131,7 @@ export function gitRoutes(): Hono<AdoEnv> {
       ? (body.refUpdates as { name?: string; oldObjectId?: string }[])
       : [];
     const commits = Array.isArray(body.commits)
-      ? (body.commits as { comment?: string; changes?: Body[] }[])
+      ? (body.commits as { comment?: string; changes?: Body[]; parents?: string[] }[])
       : [];
     const update = refUpdates[0];
     if (refUpdates.length !== 1 || !update?.name?.startsWith("refs/heads/") || commits.length === 0)
@@ -137,6 +139,12 @@ export function gitRoutes(): Hono<AdoEnv> {
         400,
         "A push needs one refUpdate of a branch and at least one commit.",
         "InvalidArgumentValueException",
+      );
+    if ((await blockingPolicies(objects, repo, update.name)).length > 0)
+      throw new AzureDevOpsError(
+        403,
+        "TF402455: Pushes to this branch are not permitted; you must use a pull request to update this branch.",
+        "GitRefUpdateRejectedByPolicyException",
       );
     const branch = update.name.slice("refs/heads/".length);
     const current = await getRef(objects, repo, update.name, true);
@@ -146,7 +154,14 @@ export function gitRoutes(): Hono<AdoEnv> {
         `TF401028: The reference '${update.name}' has already been updated by another client, so you cannot update it. Please try again.`,
         "GitReferenceStaleException",
       );
-    let parent = current?.sha;
+    // A new branch starts from the first commit's parent, when it names one (how a branch is cut from another).
+    let parent = current?.sha ?? commits[0]?.parents?.[0]?.toLowerCase();
+    if (parent && !(await getObject<CommitObject>(objects, repo, parent, "commit")))
+      throw new AzureDevOpsError(
+        400,
+        `TF401029: Couldn't find Git commit with ID ${parent}.`,
+        "GitCommitDoesNotExistException",
+      );
     const made: CommitObject[] = [];
     for (const commit of commits) {
       const files = parent

@@ -4,15 +4,13 @@ import { parse as parseYaml } from "yaml";
 import { type BlobObject, type CommitObject, flatten, getObject, getRef } from "../../git.ts";
 import { type AdoEnv, requireScope } from "../auth.ts";
 import { AzureDevOpsError } from "../errors.ts";
-import type { AdoRepo, Pipeline, Project, Run } from "../model.ts";
+import { type AdoRepo, type Pipeline, type Project, pipelineKey, type Run } from "../model.ts";
 import { requireQueueBuilds } from "../permissions.ts";
 import { wellFormedProject } from "./projects.ts";
 
 type Body = Record<string, unknown>;
 
 const apiBase = (c: Context) => `${new URL(c.req.url).origin}/${c.req.param("org")}`;
-
-const pipelineKey = (project: Project, id: number) => `${project.id}/${String(id).padStart(8, "0")}`;
 
 function pipelineJson(c: Context, project: Project, p: Pipeline) {
   const url = `${apiBase(c)}/${project.id}/_apis/pipelines/${p.id}?revision=${p.revision}`;
@@ -49,7 +47,13 @@ function runJson(c: Context, project: Project, p: Pipeline, r: Run) {
       url: `${apiBase(c)}/${project.id}/_apis/pipelines/${p.id}?revision=${p.revision}`,
     },
     resources: {
-      repositories: { self: { refName: r.refName, repository: { id: p.repoId, type: "azureReposGit" } } },
+      repositories: {
+        self: {
+          refName: r.refName,
+          ...(r.commitId ? { version: r.commitId } : {}),
+          repository: { id: p.repoId, type: "azureReposGit" },
+        },
+      },
     },
   };
 }
@@ -87,7 +91,7 @@ export function pipelineRoutes(options: { runMs: number }): Hono<AdoEnv> {
   const one = async (c: Context<AdoEnv>, project: Project) => {
     const pipeline = await c
       .get("objects")
-      .get<Pipeline>("pipeline", pipelineKey(project, Number(c.req.param("pipelineId"))));
+      .get<Pipeline>("pipeline", pipelineKey(project.id, Number(c.req.param("pipelineId"))));
     if (!pipeline)
       throw new AzureDevOpsError(
         404,
@@ -150,7 +154,7 @@ export function pipelineRoutes(options: { runMs: number }): Hono<AdoEnv> {
       path: config.path,
       revision: 1,
     };
-    await objects.put("pipeline", pipelineKey(project, pipeline.id), pipeline);
+    await objects.put("pipeline", pipelineKey(project.id, pipeline.id), pipeline);
     return c.json(pipelineJson(c, project, pipeline), 200);
   });
 
@@ -187,18 +191,24 @@ export function pipelineRoutes(options: { runMs: number }): Hono<AdoEnv> {
         `File ${pipeline.path} not found at ${refName}.`,
         "PipelineValidationException",
       );
-    const runs = await objects.list<Run>("run", `${pipelineKey(project, pipeline.id)}/`);
+    const runs = await objects.list<Run>("run", `${pipelineKey(project.id, pipeline.id)}/`);
+    const head = await getRef(objects, repo, refName);
     const now = new Date();
     const run: Run = {
       id: await objects.nextId(),
       pipelineId: pipeline.id,
       name: `${now.toISOString().slice(0, 10).replaceAll("-", "")}.${runs.length + 1}`,
       refName,
+      ...(head ? { commitId: head.sha } : {}),
       createdDate: now.toISOString(),
       finishAt: new Date(now.getTime() + options.runMs).toISOString(),
       outcome: describesWork(yaml) ? "succeeded" : "failed",
     };
-    await objects.put("run", `${pipelineKey(project, pipeline.id)}/${String(run.id).padStart(8, "0")}`, run);
+    await objects.put(
+      "run",
+      `${pipelineKey(project.id, pipeline.id)}/${String(run.id).padStart(8, "0")}`,
+      run,
+    );
     return c.json(runJson(c, project, pipeline, run));
   });
 
@@ -206,7 +216,7 @@ export function pipelineRoutes(options: { runMs: number }): Hono<AdoEnv> {
     await requireScope(c, "vso.build");
     const project = await wellFormedProject(c);
     const pipeline = await one(c, project);
-    const runs = await c.get("objects").list<Run>("run", `${pipelineKey(project, pipeline.id)}/`);
+    const runs = await c.get("objects").list<Run>("run", `${pipelineKey(project.id, pipeline.id)}/`);
     return c.json({ count: runs.length, value: runs.reverse().map((r) => runJson(c, project, pipeline, r)) });
   });
 
@@ -216,7 +226,7 @@ export function pipelineRoutes(options: { runMs: number }): Hono<AdoEnv> {
     const pipeline = await one(c, project);
     const run = await c
       .get("objects")
-      .get<Run>("run", `${pipelineKey(project, pipeline.id)}/${c.req.param("runId").padStart(8, "0")}`);
+      .get<Run>("run", `${pipelineKey(project.id, pipeline.id)}/${c.req.param("runId").padStart(8, "0")}`);
     if (!run)
       throw new AzureDevOpsError(
         404,

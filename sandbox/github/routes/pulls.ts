@@ -1,12 +1,12 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { getRef, putCommit, putTree, setRef } from "../../git.ts";
+import { isAncestor, mergeFiles } from "../../merge.ts";
 import type { Objects } from "../../store.ts";
 import { allows, repoFor, type SandboxEnv } from "../auth.ts";
 import { GitHubError, notAccessible, notFound, validationFailed } from "../errors.ts";
 import { pullJson, reviewJson } from "../issue-json.ts";
 import { apiOf, nodeId, ownerJson } from "../json.ts";
-import { isAncestor, mergeFiles } from "../merge.ts";
 import { type Issue, type Org, type Repo, type Review, type Token, underRepo } from "../model.ts";
 import { paginate } from "../paging.ts";
 import { getIssue, listLabels, openIssue, putIssue } from "./issues.ts";

@@ -1,6 +1,6 @@
-import { type CommitObject, type FileMap, flatten, getObject } from "../git.ts";
-import type { Objects } from "../store.ts";
-import type { Repo } from "./model.ts";
+/** Merging in the shared git object store, for both sandboxes' pull requests. */
+import { type CommitObject, type FileMap, flatten, getObject, type Repo } from "./git.ts";
+import type { Objects } from "./store.ts";
 
 async function ancestors(objects: Objects, repo: Repo, sha: string): Promise<Set<string>> {
   const seen = new Set<string>();
