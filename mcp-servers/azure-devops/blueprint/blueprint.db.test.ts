@@ -8,6 +8,7 @@ import { apply } from "./apply.ts";
 import { plan } from "./plan.ts";
 
 const ORG = "acme-org";
+const APPROVER = "6d0f8e8a-5b1c-4c9e-9a51-0f2f5c1f6a01";
 const PIPELINE_YAML = "trigger:\n  - main\nsteps:\n  - script: npm ci && npm test\n";
 
 /** A tenant's blueprint: everything the issue's onboarding names. */
@@ -28,13 +29,18 @@ const blueprint = (project: string) => ({
         { path: "azure-pipelines.yml", content: PIPELINE_YAML },
       ],
     },
-    { name: `${project}-infra`, files: [{ path: "azure-pipelines.yml", content: PIPELINE_YAML }] },
+    {
+      name: `${project}-infra`,
+      files: [{ path: "azure-pipelines.yml", content: PIPELINE_YAML }],
+      policies: { minimumReviewers: 2, buildValidation: `${project}-infra-ci` },
+    },
   ],
   pipelines: [
     { name: `${project}-app-ci`, repo: `${project}-app` },
     { name: `${project}-infra-ci`, repo: `${project}-infra` },
   ],
   permissions: [{ group: "Contributors", on: "repositories", name: `${project}-infra`, deny: ["ForcePush"] }],
+  environments: [{ name: "production", approvers: [APPROVER], minRequiredApprovers: 1 }],
   agentQueues: [{ pool: "startup-agents" }],
   variableGroups: [
     {
@@ -105,6 +111,9 @@ describe.each(backends)("Azure DevOps blueprints: plan, apply, re-plan on %s", (
       "pipelines_run_pipeline",
       "pipelines_create_pipeline",
       "pipelines_run_pipeline",
+      "repos_set_branch_policies",
+      "pipelines_create_environment",
+      "pipelines_set_environment_approval",
       "security_create_group",
       "security_add_member",
       "security_add_member",
@@ -120,7 +129,7 @@ describe.each(backends)("Azure DevOps blueprints: plan, apply, re-plan on %s", (
     expect(JSON.stringify(first)).not.toMatch(/value-of-/);
 
     const applied = await apply(factory, b, { needsApproval, secrets });
-    expect(applied.applied).toHaveLength(19);
+    expect(applied.applied).toHaveLength(22);
     expect(applied.waiting.map((s) => s.resource)).toEqual([
       "tenant-acme/serviceconnections/tenant-acme-azure",
     ]);

@@ -46,6 +46,18 @@ export const AzureDevOpsBlueprint = z
             .array(z.object({ path: Path, content: z.string() }))
             .default([])
             .describe("committed to main in one push: the scaffold and pipeline YAML"),
+          policies: z
+            .object({
+              branch: z.string().min(1).default("main"),
+              minimumReviewers: z.number().int().min(1).max(10),
+              buildValidation: z
+                .string()
+                .min(1)
+                .optional()
+                .describe("a pipeline of the blueprint that must pass"),
+            })
+            .optional()
+            .describe("protect the branch once scaffolded: pull requests only, reviewers, a passing build"),
         }),
       )
       .default([]),
@@ -67,6 +79,15 @@ export const AzureDevOpsBlueprint = z
           name: z.string().min(1).optional(),
           allow: z.array(z.string()).default([]),
           deny: z.array(z.string()).default([]),
+        }),
+      )
+      .default([]),
+    environments: z
+      .array(
+        z.object({
+          name: z.string().min(1).max(128),
+          approvers: z.array(z.uuid()).default([]).describe("identity ids who must approve deployments"),
+          minRequiredApprovers: z.number().int().min(0).default(0),
         }),
       )
       .default([]),
@@ -111,6 +132,16 @@ export const AzureDevOpsBlueprint = z
         });
     });
     const repos = new Set(b.repos.map((r) => r.name.toLowerCase()));
+    const pipelines = new Set(b.pipelines.map((p) => p.name.toLowerCase()));
+    b.repos.forEach((r, i) => {
+      const build = r.policies?.buildValidation;
+      if (build && !pipelines.has(build.toLowerCase()))
+        ctx.addIssue({
+          code: "custom",
+          path: ["repos", i, "policies", "buildValidation"],
+          message: `${build} is not one of the blueprint's pipelines`,
+        });
+    });
     b.pipelines.forEach((p, i) => {
       if (!repos.has(p.repo.toLowerCase()))
         ctx.addIssue({

@@ -4,6 +4,7 @@ import { AzureDevOpsBlueprint } from "./blueprint.ts";
 import { planAccess } from "./plan-access.ts";
 import { planAgentQueues, planBacklog, planServiceConnections, planVariableGroups } from "./plan-library.ts";
 import { planPipelines, planProject, planRepos } from "./plan-project.ts";
+import { planBranchPolicies, planEnvironments } from "./plan-protection.ts";
 
 /**
  * Reads the tenant's project and returns the changes that would make it match the blueprint, with no side
@@ -21,6 +22,8 @@ export async function plan(
     const exists = await planProject(planner, blueprint);
     await planRepos(planner, blueprint, exists);
     await planPipelines(planner, blueprint, exists);
+    await planBranchPolicies(planner, blueprint, exists);
+    await planEnvironments(planner, blueprint, exists);
     await planAccess(planner, blueprint, exists);
     await planAgentQueues(planner, blueprint, exists);
     await planVariableGroups(planner, blueprint, exists);
