@@ -7,6 +7,7 @@ import { pipelineOperations } from "./operations/pipelines.ts";
 import { projectOperations } from "./operations/projects.ts";
 import { repoOperations } from "./operations/repos.ts";
 import { serviceConnectionOperations } from "./operations/service-connections.ts";
+import { tokenOperations } from "./operations/tokens.ts";
 
 /** Every Azure DevOps operation, by the tool name it backs. */
 export const AZURE_DEVOPS_OPERATIONS = {
@@ -16,6 +17,7 @@ export const AZURE_DEVOPS_OPERATIONS = {
   ...agentOperations,
   ...boardOperations,
   ...serviceConnectionOperations,
+  ...tokenOperations,
 };
 export type AzureDevOpsOperationName = keyof typeof AZURE_DEVOPS_OPERATIONS;
 type Op<N extends AzureDevOpsOperationName> = (typeof AZURE_DEVOPS_OPERATIONS)[N];

@@ -11,6 +11,7 @@ import { gitRoutes } from "./routes/git.ts";
 import { pipelineRoutes } from "./routes/pipelines.ts";
 import { projectRoutes } from "./routes/projects.ts";
 import { serviceEndpointRoutes } from "./routes/service-endpoints.ts";
+import { tokenRoutes } from "./routes/tokens.ts";
 import { workItemRoutes } from "./routes/work-items.ts";
 
 export interface AdoSandboxOptions {
@@ -45,6 +46,7 @@ export function azureDevOpsSandbox(store: SandboxStore, options: AdoSandboxOptio
   app.route("/", distributedTaskRoutes());
   app.route("/", workItemRoutes());
   app.route("/", serviceEndpointRoutes());
+  app.route("/", tokenRoutes());
   app.route("/", pipelineRoutes({ runMs: options.pipelineRunMs ?? 200 }));
   app.notFound((c) =>
     adoError(
