@@ -1,76 +1,99 @@
 import type { GrantClaims } from "../grants/claims.ts";
+import { createPat, revokePat, vsspsUrlOf } from "./azure-devops-pats.ts";
+import { azureDevOpsScopes } from "./azure-devops-scopes.ts";
 import { BrokerError, type BrokeredToken, type ProviderBroker } from "./broker-types.ts";
+import { type EntraToken, entraToken } from "./entra.ts";
 import type { AzureDevOpsCredentials } from "./provider-config.ts";
 
-/** The Entra resource id of Azure DevOps; `/.default` asks for the identity's own permissions there. */
-const AZURE_DEVOPS_SCOPE = "499b84ac-1321-427f-aa17-267ca6975798/.default";
+/** An Entra token is reused until this close to its expiry. */
+const REUSE_UNTIL_MS = 2 * 60_000;
+
+const earlier = (a: Date, b: Date) => (a < b ? a : b);
 
 /**
- * Azure DevOps credentials for a grant: the narrowest the configured identity allows. A service principal
- * yields a short-lived Entra access token (its project permissions are what the factory gave it); a PAT is
- * development only and handed out as is. Neither can be revoked per token at Azure DevOps, so a kill there
- * rests on the gate refusing every later call and on the Entra token's short life.
+ * Azure DevOps credentials for a grant, the narrowest the configured identity allows.
+ * - `user`: an Entra user the broker acts for mints, per grant, a PAT with only the scopes the grant's tools
+ *   need, expiring with the grant, and revokes it when the grant dies. Azure DevOps' PAT lifecycle API
+ *   answers only a user's Entra token, so this is the one mode that narrows.
+ * - `servicePrincipal`: its short-lived Entra token, as is (the PAT API refuses service principals); its
+ *   project permissions are what the factory gave it.
+ * - `pat`: development only, handed out as is (the PAT API refuses PATs too).
+ * The last two cannot be revoked per token, so a kill rests on the gate refusing every later call.
  */
 export class AzureDevOpsBroker implements ProviderBroker {
   readonly provider = "azure-devops";
   readonly #config: AzureDevOpsCredentials;
-  #entra: { token: string; expiresAt: Date } | undefined;
+  readonly #vsspsUrl: string;
+  #entra: Promise<EntraToken> | undefined;
+  /** The user's newest refresh token: Entra hands out a new one with each access token. */
+  #refreshToken: string | undefined;
 
   constructor(config: AzureDevOpsCredentials) {
     this.#config = config;
+    this.#vsspsUrl = (config.vsspsUrl ?? vsspsUrlOf(config.orgUrl)).replace(/\/+$/, "");
   }
 
   async issue(grant: GrantClaims): Promise<BrokeredToken> {
     const grantExpiry = new Date(grant.exp * 1000);
-    if (!this.#config.servicePrincipal) {
-      const pat = this.#config.pat?.reveal();
-      if (!pat) throw new BrokerError("no Azure DevOps credential is configured");
-      return { token: pat, expiresAt: grantExpiry, narrowed: false, detail: { mode: "development PAT" } };
+    if (this.#config.user) {
+      const scopes = azureDevOpsScopes(grant.scope);
+      const pat = await createPat(this.#vsspsUrl, (await this.#entraToken()).token, {
+        displayName: `startup-factory ${grant.tenant} ${grant.persona} ${grant.jti}`,
+        scopes,
+        validTo: grantExpiry,
+      });
+      return {
+        token: pat.token,
+        expiresAt: earlier(pat.validTo, grantExpiry),
+        narrowed: true,
+        detail: { mode: "user PAT", scopes: pat.scopes, authorizationId: pat.authorizationId },
+      };
     }
-    const entra = await this.#entraToken();
-    return {
-      token: entra.token,
-      expiresAt: entra.expiresAt < grantExpiry ? entra.expiresAt : grantExpiry,
-      narrowed: false,
-      detail: { mode: "service principal", organization: this.#config.orgUrl },
-    };
+    if (this.#config.servicePrincipal) {
+      const entra = await this.#entraToken();
+      return {
+        token: entra.token,
+        expiresAt: earlier(entra.expiresAt, grantExpiry),
+        narrowed: false,
+        detail: { mode: "service principal", organization: this.#config.orgUrl },
+      };
+    }
+    const pat = this.#config.pat?.reveal();
+    if (!pat) throw new BrokerError("no Azure DevOps credential is configured");
+    return { token: pat, expiresAt: grantExpiry, narrowed: false, detail: { mode: "development PAT" } };
   }
 
-  async revoke(): Promise<void> {
-    // Entra access tokens and the development PAT cannot be revoked per token; see the class comment.
+  /** Revokes a PAT the broker minted (by its authorization id); the other modes' tokens cannot be. */
+  async revoke(_token: string, detail: Record<string, unknown>): Promise<void> {
+    if (!this.#config.user || typeof detail.authorizationId !== "string") return;
+    await revokePat(this.#vsspsUrl, (await this.#entraToken()).token, detail.authorizationId);
   }
 
-  /** The client-credentials token, reused until two minutes before it expires. */
-  async #entraToken(): Promise<{ token: string; expiresAt: Date }> {
-    if (this.#entra && this.#entra.expiresAt.getTime() - Date.now() > 120_000) return this.#entra;
-    const sp = this.#config.servicePrincipal;
-    if (!sp) throw new BrokerError("no service principal is configured");
-    const response = await fetch(`${sp.authorityUrl.replace(/\/+$/, "")}/${sp.tenantId}/oauth2/v2.0/token`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: sp.clientId,
-        client_secret: sp.clientSecret.reveal(),
-        scope: AZURE_DEVOPS_SCOPE,
-      }),
-    }).catch((cause: unknown) => {
-      throw new BrokerError("get an Entra token for Azure DevOps", { cause });
-    });
-    const body = (await response.json().catch(() => ({}))) as {
-      access_token?: string;
-      expires_in?: number;
-      error?: string;
-      error_description?: string;
-    };
-    if (!response.ok || !body.access_token)
-      throw new BrokerError(
-        `get an Entra token for Azure DevOps: ${response.status} ${body.error ?? ""} ${body.error_description?.split("\n")[0] ?? ""}`.trim(),
-      );
-    this.#entra = {
-      token: body.access_token,
-      expiresAt: new Date(Date.now() + (body.expires_in ?? 3600) * 1000),
-    };
-    return this.#entra;
+  /** The configured identity's Entra token, shared by concurrent callers and reused until near its end. */
+  async #entraToken(): Promise<EntraToken> {
+    const current = this.#entra;
+    const held = await current?.catch(() => undefined);
+    if (held && held.expiresAt.getTime() - Date.now() > REUSE_UNTIL_MS) return held;
+    if (this.#entra === current) this.#entra = this.#fetchEntraToken();
+    return this.#entra as Promise<EntraToken>;
+  }
+
+  async #fetchEntraToken(): Promise<EntraToken> {
+    const { user, servicePrincipal } = this.#config;
+    if (user) {
+      const token = await entraToken(user, {
+        kind: "refresh_token",
+        refreshToken: this.#refreshToken ?? user.refreshToken.reveal(),
+        ...(user.clientSecret ? { clientSecret: user.clientSecret } : {}),
+      });
+      if (token.refreshToken) this.#refreshToken = token.refreshToken;
+      return token;
+    }
+    if (servicePrincipal)
+      return entraToken(servicePrincipal, {
+        kind: "client_credentials",
+        clientSecret: servicePrincipal.clientSecret,
+      });
+    throw new BrokerError("no Entra identity is configured");
   }
 }

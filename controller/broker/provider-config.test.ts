@@ -53,7 +53,7 @@ describe("provider credentials", () => {
     const missing = await loadProviderCredentials({
       env: { AZURE_DEVOPS_ORG_URL: "https://dev.azure.com/acme" },
     }).catch((e: unknown) => e);
-    expect((missing as Error).message).toMatch(/azureDevOps: needs pat or servicePrincipal/);
+    expect((missing as Error).message).toMatch(/azureDevOps: needs pat, servicePrincipal or user/);
   });
 
   it("is empty when nothing is configured", async () => {

@@ -35,6 +35,10 @@ const GitHubConfig = z
 const AzureDevOpsConfig = z
   .object({
     orgUrl: z.url().describe("https://dev.azure.com/<org>, Azure DevOps Server, or the sandbox"),
+    vsspsUrl: z
+      .url()
+      .optional()
+      .describe("where the PAT lifecycle API is served; derived from orgUrl when absent (see vsspsUrlOf)"),
     pat: secret.optional().describe("development only: a PAT handed out as is, not narrowed"),
     servicePrincipal: z
       .object({
@@ -44,10 +48,22 @@ const AzureDevOpsConfig = z
         authorityUrl: z.url().default("https://login.microsoftonline.com"),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe("its Entra token is handed out as is: Azure DevOps lets no service principal mint PATs"),
+    user: z
+      .object({
+        tenantId: z.string().min(1),
+        clientId: z.string().min(1),
+        refreshToken: secret.describe("from one interactive sign-in with offline_access"),
+        clientSecret: secret.optional().describe("for a confidential client; none for a public one"),
+        authorityUrl: z.url().default("https://login.microsoftonline.com"),
+      })
+      .strict()
+      .optional()
+      .describe("an Entra user the broker acts for: it mints a PAT narrowed to each grant, revoked with it"),
   })
   .strict()
-  .refine((a) => a.pat || a.servicePrincipal, "needs pat or servicePrincipal");
+  .refine((a) => a.pat || a.servicePrincipal || a.user, "needs pat, servicePrincipal or user");
 
 export const ProviderCredentials = z
   .object({ github: GitHubConfig.optional(), azureDevOps: AzureDevOpsConfig.optional() })

@@ -12,6 +12,7 @@ import { pullRequestOperations } from "./operations/pull-requests.ts";
 import { repoOperations } from "./operations/repos.ts";
 import { securityOperations } from "./operations/security.ts";
 import { serviceConnectionOperations } from "./operations/service-connections.ts";
+import { tokenOperations } from "./operations/tokens.ts";
 
 /** Every Azure DevOps operation, by the tool name it backs. */
 export const AZURE_DEVOPS_OPERATIONS = {
@@ -26,6 +27,7 @@ export const AZURE_DEVOPS_OPERATIONS = {
   ...environmentOperations,
   ...policyOperations,
   ...pullRequestOperations,
+  ...tokenOperations,
 };
 export type AzureDevOpsOperationName = keyof typeof AZURE_DEVOPS_OPERATIONS;
 type Op<N extends AzureDevOpsOperationName> = (typeof AZURE_DEVOPS_OPERATIONS)[N];

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Context } from "hono";
 import type { Objects } from "../store.ts";
-import { unauthorized } from "./errors.ts";
+import { AzureDevOpsError, unauthorized } from "./errors.ts";
 import type { Pat } from "./model.ts";
 
 export type AdoEnv = { Variables: { objects: Objects } };
@@ -10,8 +10,29 @@ export const patHash = (token: string) => createHash("sha256").update(token).dig
 
 /** A new 52-character PAT (the length the client library recognises as a PAT), stored by hash. */
 export async function issuePat(objects: Objects, pat: Omit<Pat, "hash" | "revoked">): Promise<string> {
-  const token = randomBytes(32).toString("base64url").replace(/[-_]/g, "a").slice(0, 52).toLowerCase();
+  const token = randomBytes(39).toString("base64url").replace(/[-_]/g, "a").slice(0, 52).toLowerCase();
   await objects.put<Pat>("pat", patHash(token), { ...pat, hash: patHash(token), revoked: false });
+  return token;
+}
+
+/**
+ * A new Entra access token for `user` (a JWT-shaped string, so the client library sends it as Bearer), stored
+ * by hash with the holder's full access, as an Entra token for Azure DevOps carries.
+ */
+export async function issueEntraToken(
+  objects: Objects,
+  entra: { org: string; user: string; kind: "user" | "servicePrincipal"; expiresAt: string },
+): Promise<string> {
+  const token = `eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.${randomBytes(48).toString("base64url")}.sandbox`;
+  await objects.put<Pat>("pat", patHash(token), {
+    hash: patHash(token),
+    org: entra.org,
+    user: entra.user,
+    scopes: ["app_token"],
+    expiresAt: entra.expiresAt,
+    revoked: false,
+    entra: entra.kind,
+  });
   return token;
 }
 
@@ -36,6 +57,22 @@ export async function requireScope(c: Context<AdoEnv>, scope?: string | readonly
   const anyOf = typeof scope === "string" ? [scope] : (scope ?? []);
   if (anyOf.length > 0 && !anyOf.some((s) => allows(pat.scopes, s))) throw unauthorized(pat.user);
   return pat;
+}
+
+/**
+ * The caller of the PAT lifecycle API: only an Entra user. A PAT or a service principal's token is refused
+ * (403 InvalidAccessException, in Azure DevOps' words), however broad its access.
+ */
+export async function requireEntraUser(c: Context<AdoEnv>): Promise<Pat> {
+  const caller = await requireScope(c);
+  if (caller.entra === "user") return caller;
+  throw new AzureDevOpsError(
+    403,
+    caller.entra === "servicePrincipal"
+      ? "Service principals are not allowed to perform this action."
+      : "The requested operation is not allowed.",
+    "InvalidAccessException",
+  );
 }
 
 /** `vso.x_manage` ⊇ `vso.x_write` (or `_execute`) ⊇ `vso.x` (or `vso.x_read`); `app_token` is full access. */

@@ -260,6 +260,14 @@ export const LOCATIONS: ResourceLocation[] = [
     routeTemplate: "_apis/{resource}/{securityNamespaceId}",
     resourceVersion: 1,
   },
+  {
+    // PAT lifecycle; on the cloud its resource area (55967393-20ef-45c6-a96c-b5d5d5986a9a) is served by vssps.
+    id: "2c1965e2-28da-4aa1-bc64-b8a58537ae9b",
+    area: "tokens",
+    resourceName: "pats",
+    routeTemplate: "_apis/{area}/{resource}/{id}",
+    resourceVersion: 1,
+  },
 ];
 
 /** The locations of an area, matched case-insensitively as Azure DevOps does. */

@@ -5,7 +5,10 @@ export interface Org {
   name: string;
 }
 
-/** A personal access token, stored by SHA-256; `scopes` as Azure DevOps names them (`vso.code_write`, …). */
+/**
+ * A credential, stored by SHA-256: a personal access token with `scopes` as Azure DevOps names them
+ * (`vso.code_write`, …), or (with `entra`) an Entra access token of a user or a service principal.
+ */
 export interface Pat {
   hash: string;
   org: string;
@@ -13,6 +16,12 @@ export interface Pat {
   scopes: string[];
   expiresAt: string;
   revoked: boolean;
+  /** An Entra bearer token rather than a PAT: whose. The PAT lifecycle API serves only users. */
+  entra?: "user" | "servicePrincipal";
+  /** A PAT created through the tokens API: its id there, its name and when it became valid. */
+  authorizationId?: string;
+  displayName?: string;
+  validFrom?: string;
 }
 
 export interface Project {

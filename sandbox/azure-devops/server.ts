@@ -17,6 +17,7 @@ import { projectRoutes } from "./routes/projects.ts";
 import { pullRequestRoutes } from "./routes/pull-requests.ts";
 import { securityRoutes } from "./routes/security.ts";
 import { serviceEndpointRoutes } from "./routes/service-endpoints.ts";
+import { tokenRoutes } from "./routes/tokens.ts";
 import { workItemRoutes } from "./routes/work-items.ts";
 
 export interface AdoSandboxOptions {
@@ -55,6 +56,7 @@ export function azureDevOpsSandbox(store: SandboxStore, options: AdoSandboxOptio
   app.route("/", serviceEndpointRoutes());
   app.route("/", graphRoutes());
   app.route("/", securityRoutes());
+  app.route("/", tokenRoutes());
   app.route("/", pipelineRoutes({ runMs: options.pipelineRunMs ?? 200 }));
   app.route("/", policyRoutes());
   app.route("/", pullRequestRoutes());

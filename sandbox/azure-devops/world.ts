@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { armFault } from "../faults.ts";
 import type { Objects, SandboxStore } from "../store.ts";
-import { issuePat, newId } from "./auth.ts";
+import { issueEntraToken, issuePat, newId } from "./auth.ts";
 import type { Org, VariableGroup } from "./model.ts";
 
 /** Seeds the Azure DevOps sandbox: organisations and personal access tokens with scopes. */
@@ -32,6 +32,25 @@ export class AdoWorld {
       const stored = groups.find((g) => g.name === name)?.variables[key];
       return stored?.secretSha256 === createHash("sha256").update(value).digest("hex");
     });
+  }
+
+  /**
+   * An Entra access token (Bearer) for `user` in `org`, as a sign-in would give: a user's may call the PAT
+   * lifecycle API, a service principal's may not.
+   */
+  entraToken(
+    org: string,
+    user: string,
+    options: { kind?: "user" | "servicePrincipal"; lifetimeMinutes?: number } = {},
+  ): Promise<string> {
+    return this.#do((o) =>
+      issueEntraToken(o, {
+        org,
+        user,
+        kind: options.kind ?? "user",
+        expiresAt: new Date(Date.now() + (options.lifetimeMinutes ?? 60) * 60_000).toISOString(),
+      }),
+    );
   }
 
   /** A PAT for `user` in `org`; `app_token` is full access. */
