@@ -159,6 +159,18 @@ async function entryOn(client: AzureDevOpsClient, kind: Kind, token: string, des
 const resourceOf = (i: { project: string; group: string; on: string; name?: string | undefined }) =>
   `${i.project}/${i.on}/${i.name ?? "*"}/permissions/${i.group}`;
 
+/** The security token of the target and the ACL descriptor of the group, each a typed 404 when missing. */
+async function aclTarget(
+  client: AzureDevOpsClient,
+  i: { project: string; group: string; on: Kind; name?: string | undefined },
+  op: string,
+) {
+  const scope = await projectScope(client, i.project, op, resourceOf(i));
+  const group = await requireGroup(client, scope.scopeDescriptor, i.group, op, resourceOf(i));
+  const token = await tokenOf(client, scope.id, i, op, resourceOf(i));
+  return { token, descriptor: aclDescriptor(group.descriptor) };
+}
+
 export const permissionOperations = {
   security_set_permissions: operation({
     name: "security_set_permissions",
@@ -168,16 +180,7 @@ export const permissionOperations = {
     input,
     resource: resourceOf,
     run: async (client, i) => {
-      const scope = await projectScope(client, i.project, "security_set_permissions", resourceOf(i));
-      const group = await requireGroup(
-        client,
-        scope.scopeDescriptor,
-        i.group,
-        "security_set_permissions",
-        resourceOf(i),
-      );
-      const token = await tokenOf(client, scope.id, i, "security_set_permissions", resourceOf(i));
-      const descriptor = aclDescriptor(group.descriptor);
+      const { token, descriptor } = await aclTarget(client, i, "security_set_permissions");
       const before = await entryOn(client, i.on, token, descriptor);
       const allow = bitsOf(i.on, i.allow);
       const deny = bitsOf(i.on, i.deny);
@@ -200,16 +203,8 @@ export const permissionOperations = {
     input: z.object(target),
     resource: resourceOf,
     run: async (client, i) => {
-      const scope = await projectScope(client, i.project, "security_get_permissions", resourceOf(i));
-      const group = await requireGroup(
-        client,
-        scope.scopeDescriptor,
-        i.group,
-        "security_get_permissions",
-        resourceOf(i),
-      );
-      const token = await tokenOf(client, scope.id, i, "security_get_permissions", resourceOf(i));
-      const entry = await entryOn(client, i.on, token, aclDescriptor(group.descriptor));
+      const { token, descriptor } = await aclTarget(client, i, "security_get_permissions");
+      const entry = await entryOn(client, i.on, token, descriptor);
       return { token, allow: namesOf(i.on, entry.allow), deny: namesOf(i.on, entry.deny) };
     },
   }),

@@ -42,6 +42,20 @@ async function findPipeline(client: AzureDevOpsClient, project: string, name: st
   return all.find((p) => p.name?.toLowerCase() === name.toLowerCase());
 }
 
+/** The pipeline an operation works on, by name, or the operation's typed 404. */
+async function requirePipeline(client: AzureDevOpsClient, i: { project: string; name: string }, op: string) {
+  const pipeline = await findPipeline(client, i.project, i.name);
+  if (!pipeline?.id)
+    throw new AzureDevOpsFactoryError(
+      op,
+      `${i.project}/pipelines/${i.name}`,
+      404,
+      `pipeline ${i.name} does not exist`,
+      "PipelineNotFoundException",
+    );
+  return { ...pipeline, id: pipeline.id };
+}
+
 const toRun = (r: { id?: number; name?: string; state?: number; result?: number }): RunInfo => ({
   id: r.id ?? 0,
   name: r.name ?? "",
@@ -119,15 +133,7 @@ export const pipelineOperations = {
     input: z.object({ project: ProjectName, name: PipelineName, branch: z.string().min(1).default("main") }),
     resource: (i) => `${i.project}/pipelines/${i.name}@${i.branch}`,
     run: async (client, i): Promise<RunInfo> => {
-      const pipeline = await findPipeline(client, i.project, i.name);
-      if (!pipeline?.id)
-        throw new AzureDevOpsFactoryError(
-          "pipelines_run_pipeline",
-          `${i.project}/pipelines/${i.name}`,
-          404,
-          `pipeline ${i.name} does not exist`,
-          "PipelineNotFoundException",
-        );
+      const pipeline = await requirePipeline(client, i, "pipelines_run_pipeline");
       const run = await (await client.getPipelinesApi()).runPipeline(
         { resources: { repositories: { self: { refName: `refs/heads/${i.branch}` } } } },
         i.project,
@@ -144,15 +150,7 @@ export const pipelineOperations = {
     input: z.object({ project: ProjectName, name: PipelineName, runId: z.number().int().positive() }),
     resource: (i) => `${i.project}/pipelines/${i.name}/runs/${i.runId}`,
     run: async (client, i): Promise<RunInfo> => {
-      const pipeline = await findPipeline(client, i.project, i.name);
-      if (!pipeline?.id)
-        throw new AzureDevOpsFactoryError(
-          "pipelines_get_run",
-          `${i.project}/pipelines/${i.name}`,
-          404,
-          `pipeline ${i.name} does not exist`,
-          "PipelineNotFoundException",
-        );
+      const pipeline = await requirePipeline(client, i, "pipelines_get_run");
       return toRun((await (await client.getPipelinesApi()).getRun(i.project, pipeline.id, i.runId)) as never);
     },
   }),
@@ -164,15 +162,7 @@ export const pipelineOperations = {
     input: z.object({ project: ProjectName, name: PipelineName }),
     resource: (i) => `${i.project}/pipelines/${i.name}/runs`,
     run: async (client, i): Promise<RunInfo[]> => {
-      const pipeline = await findPipeline(client, i.project, i.name);
-      if (!pipeline?.id)
-        throw new AzureDevOpsFactoryError(
-          "pipelines_list_runs",
-          `${i.project}/pipelines/${i.name}`,
-          404,
-          `pipeline ${i.name} does not exist`,
-          "PipelineNotFoundException",
-        );
+      const pipeline = await requirePipeline(client, i, "pipelines_list_runs");
       return (await (await client.getPipelinesApi()).listRuns(i.project, pipeline.id)).map((r) =>
         toRun(r as never),
       );
