@@ -20,7 +20,6 @@ interface Call {
   body?: unknown;
   /** `{count, value}` lists are unwrapped to the array. */
   list?: boolean;
-  contentType?: string;
 }
 
 const clients = new WeakMap<AzureDevOpsClient, Map<string, Promise<ClientApiBase>>>();
@@ -68,7 +67,6 @@ export async function request<T>(
   );
   const url = requestUrl ?? "";
   const options = api.createRequestOptions("application/json", apiVersion);
-  if (call.contentType) options.additionalHeaders = { "Content-Type": call.contentType };
   const res =
     method === "GET"
       ? await api.rest.get<T>(url, options)

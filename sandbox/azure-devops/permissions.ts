@@ -6,8 +6,26 @@ import type { Acl, GraphGroup, Project } from "./model.ts";
 /** The security namespaces the sandbox enforces, with Azure DevOps' ids and permission bits. */
 export const GIT = "2e9eb7ed-3c0a-47d4-87c1-0ffdd275fd87";
 export const BUILD = "33344d9c-fc72-4d6f-aba5-fa317101a7e9";
-export const GIT_BITS = { Read: 2, GenericContribute: 4, CreateBranch: 16, CreateTag: 32, ManageNotes: 64 };
-export const BUILD_BITS = { ViewBuilds: 1, QueueBuilds: 128, ViewBuildDefinition: 1024 };
+const GIT_BITS = {
+  Read: 2,
+  GenericContribute: 4,
+  CreateBranch: 16,
+  CreateTag: 32,
+  ManageNotes: 64,
+  PullRequestContribute: 16384,
+};
+const BUILD_BITS = {
+  ViewBuilds: 1,
+  EditBuildQuality: 2,
+  RetainIndefinitely: 4,
+  UpdateBuildInformation: 64,
+  QueueBuilds: 128,
+  ManageBuildQueue: 256,
+  StopBuilds: 512,
+  ViewBuildDefinition: 1024,
+  EditBuildDefinition: 2048,
+};
+const sum = (bits: Record<string, number>) => Object.values(bits).reduce((a, b) => a | b, 0);
 const ALL = 0x7fffffff;
 
 const aclKey = (org: string, namespaceId: string, token: string) =>
@@ -29,7 +47,8 @@ export async function grantDefaults(objects: Objects, org: string, project: Proj
     const g = groups.get(name) as GraphGroup;
     return [identityDescriptor(g.descriptor) as string, { allow, deny: 0 }] as const;
   };
-  const contribute = 2 | 4 | 16 | 32 | 64 | 16384;
+  const contribute = sum(GIT_BITS);
+  const viewBuilds = BUILD_BITS.ViewBuilds | BUILD_BITS.ViewBuildDefinition;
   await putAcl(objects, org, {
     namespaceId: GIT,
     token: `repoV2/${project.id}`,
@@ -38,7 +57,7 @@ export async function grantDefaults(objects: Objects, org: string, project: Proj
       ace("Project Administrators", ALL),
       ace("Build Administrators", contribute),
       ace("Contributors", contribute),
-      ace("Readers", 2),
+      ace("Readers", GIT_BITS.Read),
     ]),
   });
   await putAcl(objects, org, {
@@ -48,8 +67,8 @@ export async function grantDefaults(objects: Objects, org: string, project: Proj
     aces: Object.fromEntries([
       ace("Project Administrators", ALL),
       ace("Build Administrators", ALL),
-      ace("Contributors", 1 | 2 | 4 | 64 | 128 | 256 | 512 | 1024 | 2048),
-      ace("Readers", 1 | 1024),
+      ace("Contributors", sum(BUILD_BITS)),
+      ace("Readers", viewBuilds),
     ]),
   });
 }

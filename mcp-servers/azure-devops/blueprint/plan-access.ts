@@ -2,7 +2,7 @@ import type { AzureDevOpsBlueprint } from "./blueprint.ts";
 import type { AdoPlanner } from "./planner.ts";
 
 /** Which project group each persona's people join: founder, dev and sec by Azure DevOps' built-in groups. */
-export const personaGroups = (b: AzureDevOpsBlueprint): [string, string[]][] => [
+const personaGroups = (b: AzureDevOpsBlueprint): [string, string[]][] => [
   ["Project Administrators", b.team.founder],
   ["Contributors", b.team.dev],
   ["Readers", b.team.sec],

@@ -5,6 +5,7 @@ import { AzureDevOpsFactoryError } from "../errors.ts";
 import { aclDescriptor, projectScope, requireGroup } from "../graph.ts";
 import { operation } from "../operation.ts";
 import { ProjectName } from "./projects.ts";
+import { requireRepo } from "./repos.ts";
 import { GroupName } from "./security.ts";
 
 /** Security (organisation host, no resource area), at 7.1. */
@@ -111,15 +112,7 @@ async function tokenOf(
 ): Promise<string> {
   if (i.on === "repositories") {
     if (!i.name) return `repoV2/${projectId}`;
-    const repo = await (await client.getGitApi()).getRepository(i.name, i.project);
-    if (!repo?.id)
-      throw new AzureDevOpsFactoryError(
-        op,
-        resource,
-        404,
-        `repository ${i.name} does not exist`,
-        "GitRepositoryNotFoundException",
-      );
+    const repo = await requireRepo(client, i.project, i.name, op, resource);
     return `repoV2/${projectId}/${repo.id}`;
   }
   if (!i.name) return projectId;

@@ -9,6 +9,7 @@ import type { AzureDevOpsClient } from "../client.ts";
 import { AzureDevOpsFactoryError } from "../errors.ts";
 import { operation } from "../operation.ts";
 import { ProjectName } from "./projects.ts";
+import { requireRepo } from "./repos.ts";
 
 const PipelineName = z.string().min(1).max(255).describe("the pipeline's name, e.g. acme-app-ci");
 
@@ -81,15 +82,13 @@ export const pipelineOperations = {
     }),
     resource: (i) => `${i.project}/pipelines/${i.name}`,
     run: async (client, i): Promise<PipelineInfo> => {
-      const repo = await (await client.getGitApi()).getRepository(i.repo, i.project);
-      if (!repo?.id)
-        throw new AzureDevOpsFactoryError(
-          "pipelines_create_pipeline",
-          `${i.project}/pipelines/${i.name}`,
-          404,
-          `repository ${i.repo} does not exist`,
-          "GitRepositoryNotFoundException",
-        );
+      const repo = await requireRepo(
+        client,
+        i.project,
+        i.repo,
+        "pipelines_create_pipeline",
+        `${i.project}/pipelines/${i.name}`,
+      );
       const created = await (await client.getPipelinesApi()).createPipeline(
         {
           name: i.name,

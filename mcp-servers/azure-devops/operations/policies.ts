@@ -4,6 +4,7 @@ import type { AzureDevOpsClient } from "../client.ts";
 import { AzureDevOpsFactoryError } from "../errors.ts";
 import { operation } from "../operation.ts";
 import { ProjectName } from "./projects.ts";
+import { Branch, requireRepo } from "./repos.ts";
 
 /** Azure DevOps' policy type ids (the same in every organisation). */
 export const POLICY_TYPE = {
@@ -14,13 +15,7 @@ export const POLICY_TYPE = {
 const BranchRef = z.object({
   project: ProjectName,
   repo: z.string().min(1).max(64).describe("the Git repository's name or id, e.g. acme-app"),
-  branch: z
-    .string()
-    .min(1)
-    .max(250)
-    .regex(/^[^\s~^:?*[\\]+$/, "must be a valid branch name")
-    .default("main")
-    .describe("the protected branch, e.g. main"),
+  branch: Branch.default("main").describe("the protected branch, e.g. main"),
 });
 
 interface Scope {
@@ -46,19 +41,6 @@ const appliesTo = (p: PolicyConfiguration, repositoryId: string, refName: string
     if (kind === "defaultbranch") return refName === defaultBranch;
     return kind === "prefix" ? refName.startsWith(s.refName ?? "\u0000") : refName === s.refName;
   });
-
-async function requireRepo(client: AzureDevOpsClient, project: string, repo: string, op: string) {
-  const found = await (await client.getGitApi()).getRepository(repo, project);
-  if (!found?.id)
-    throw new AzureDevOpsFactoryError(
-      op,
-      `${project}/${repo}`,
-      404,
-      `repository ${repo} does not exist in project ${project}`,
-      "GitRepositoryNotFoundException",
-    );
-  return found;
-}
 
 export interface PolicyOutcome {
   kind: "minimumReviewers" | "build";

@@ -11,12 +11,8 @@ import type { AzureDevOpsClient } from "../client.ts";
 import { AzureDevOpsFactoryError, asAzureDevOpsError } from "../errors.ts";
 import { operation } from "../operation.ts";
 import { ProjectName } from "./projects.ts";
+import { Branch, repoNotFound } from "./repos.ts";
 
-const Branch = z
-  .string()
-  .min(1)
-  .max(250)
-  .regex(/^[^\s~^:?*[\\]+$/, "must be a valid branch name");
 const PullRequestRef = z.object({
   project: ProjectName,
   repo: z.string().min(1).max(64).describe("the Git repository's name or id, e.g. acme-app"),
@@ -156,14 +152,7 @@ export const pullRequestOperations = {
         i.repo,
         i.project,
       );
-      if (!created)
-        throw new AzureDevOpsFactoryError(
-          "repos_create_pull_request",
-          `${i.project}/${i.repo}`,
-          404,
-          `repository ${i.repo} does not exist in project ${i.project}`,
-          "GitRepositoryNotFoundException",
-        );
+      if (!created) throw repoNotFound("repos_create_pull_request", `${i.project}/${i.repo}`, i.repo);
       return { ...toInfo(created), created: true };
     },
   }),

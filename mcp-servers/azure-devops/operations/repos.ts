@@ -31,6 +31,29 @@ export const Branch = z
   .describe("a branch, e.g. main");
 const Ref = z.object({ project: ProjectName, repo: RepoName });
 
+/** A repository that is not there, as the operation's typed 404. */
+export const repoNotFound = (operation: string, resource: string, repo: string) =>
+  new AzureDevOpsFactoryError(
+    operation,
+    resource,
+    404,
+    `repository ${repo} does not exist`,
+    "GitRepositoryNotFoundException",
+  );
+
+/** The repository an operation works on, by name or id; the library answers a missing one with null. */
+export async function requireRepo(
+  client: AzureDevOpsClient,
+  project: string,
+  repo: string,
+  operation: string,
+  resource = `${project}/${repo}`,
+) {
+  const found = await (await client.getGitApi()).getRepository(repo, project);
+  if (!found?.id) throw repoNotFound(operation, resource, repo);
+  return { ...found, id: found.id };
+}
+
 export interface RepoInfo {
   id: string;
   name: string;
@@ -167,14 +190,7 @@ export const repoOperations = {
       // The filter is a prefix: pick the branch itself, not main-2 for main.
       const refs = await git.getRefs(i.repo, i.project, `heads/${i.branch}`);
       // The library answers a missing repository (a 404) with null.
-      if (!refs)
-        throw new AzureDevOpsFactoryError(
-          "repos_push_files",
-          `${i.project}/${i.repo}@${i.branch}`,
-          404,
-          `repository ${i.repo} does not exist`,
-          "GitRepositoryNotFoundException",
-        );
+      if (!refs) throw repoNotFound("repos_push_files", `${i.project}/${i.repo}@${i.branch}`, i.repo);
       const head = refs.find((r) => r.name === `refs/heads/${i.branch}`)?.objectId;
       const base = head ? undefined : await defaultHead(client, i.project, i.repo);
       const readFrom = head ? i.branch : base?.branch;
