@@ -28,6 +28,10 @@ export class AzureDevOpsBroker implements ProviderBroker {
   /** The user's newest refresh token: Entra hands out a new one with each access token. */
   #refreshToken: string | undefined;
 
+  get endpoint(): string {
+    return this.#config.orgUrl;
+  }
+
   constructor(config: AzureDevOpsCredentials) {
     this.#config = config;
     this.#vsspsUrl = (config.vsspsUrl ?? vsspsUrlOf(config.orgUrl)).replace(/\/+$/, "");

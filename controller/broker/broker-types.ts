@@ -18,6 +18,8 @@ export interface BrokeredToken {
 /** One provider's minting and revocation of credentials narrowed to a grant. */
 export interface ProviderBroker {
   readonly provider: string;
+  /** Where the provider's API is (GitHub's API URL, the Azure DevOps organisation URL): servers hold no config. */
+  readonly endpoint: string;
   issue(grant: GrantClaims): Promise<BrokeredToken>;
   revoke(token: string, detail: Record<string, unknown>): Promise<void>;
 }

@@ -19,6 +19,8 @@ const RENEW_BEFORE_MS = 2 * 60_000;
 export interface ProviderCredential {
   id: string;
   provider: string;
+  /** The provider API the token is for. */
+  endpoint: string;
   token: string;
   expiresAt: Date;
   narrowed: boolean;
@@ -98,6 +100,7 @@ export class CredentialBroker {
     const credential: ProviderCredential = {
       id: `crd_${randomUUID()}`,
       provider: broker.provider,
+      endpoint: broker.endpoint,
       token: token.token,
       expiresAt: token.expiresAt,
       narrowed: token.narrowed,

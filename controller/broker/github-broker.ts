@@ -1,8 +1,8 @@
 import { createPrivateKey, type KeyObject } from "node:crypto";
 import { Octokit } from "@octokit/rest";
 import { SignJWT } from "jose";
+import { globMatches } from "../client/glob.ts";
 import type { GrantClaims } from "../grants/claims.ts";
-import { globMatches } from "../grants/scope.ts";
 import type { BrokeredToken, ProviderBroker } from "./broker-types.ts";
 import { BrokerError } from "./broker-types.ts";
 import {
@@ -30,6 +30,10 @@ export class GitHubBroker implements ProviderBroker {
   readonly #config: GitHubCredentials;
   readonly #key: KeyObject | undefined;
   #listing: { at: number; names: string[] } | undefined;
+
+  get endpoint(): string {
+    return this.#config.apiUrl;
+  }
 
   constructor(config: GitHubCredentials) {
     this.#config = config;

@@ -1,5 +1,5 @@
+import { globMatches } from "../client/glob.ts";
 import type { GrantScope } from "../grants/scope.ts";
-import { globMatches } from "../grants/scope.ts";
 import { isReadOnlyTool } from "../policy/request.ts";
 
 export type Level = "read" | "write";

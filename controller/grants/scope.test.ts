@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bindTenant, globCovers, globMatches, scopeAllows, scopeCovers, uncovered } from "./scope.ts";
+import { globMatches } from "../client/glob.ts";
+import { bindTenant, globCovers, scopeAllows, scopeCovers, uncovered } from "./scope.ts";
 import { GrantKeyRing } from "./signing-keys.ts";
 
 describe("grant scopes", () => {

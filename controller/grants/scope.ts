@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { globMatches } from "../client/glob.ts";
 
 /**
  * A grant's scope: entries of tool patterns and resource-name patterns, `*` as the wildcard. A call is in
@@ -12,27 +13,6 @@ export const ScopeEntry = z.object({
 export const GrantScope = z.array(ScopeEntry).min(1);
 export type ScopeEntry = z.infer<typeof ScopeEntry>;
 export type GrantScope = z.infer<typeof GrantScope>;
-
-const patternCache = new Map<string, RegExp>();
-function regexOf(pattern: string): RegExp {
-  let re = patternCache.get(pattern);
-  if (!re) {
-    re = new RegExp(
-      `^${pattern
-        .split("*")
-        .map((p) => p.replace(/[.+?^${}()|[\]\\/-]/g, "\\$&"))
-        .join(".*")}$`,
-      "s",
-    );
-    if (patternCache.size < 10_000) patternCache.set(pattern, re);
-  }
-  return re;
-}
-
-/** Does `pattern` match the concrete `name`? */
-export function globMatches(pattern: string, name: string): boolean {
-  return pattern === "*" || regexOf(pattern).test(name);
-}
 
 /**
  * Does `outer` match everything `inner` matches? Taking `inner` literally works: its `*` can only be

@@ -5,6 +5,7 @@ import { requestId } from "hono/request-id";
 import type { Services } from "../services.ts";
 import { approvalRoutes } from "./approval-routes.ts";
 import { credentialRoutes } from "./credential-routes.ts";
+import { decisionRoutes } from "./decision-routes.ts";
 import { docsPage } from "./docs-page.ts";
 import { grantRoutes } from "./grant-routes.ts";
 import { intentRoutes } from "./intent-routes.ts";
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<Princip
     tenantRoutes({ db: database.db, ledger, grants, intents, quotas: deps.policies.sources.quotas }),
   );
   app.route("/", grantRoutes(grants));
+  app.route("/", decisionRoutes(deps.policies.engine));
   app.route("/", intentRoutes({ intents }));
   app.route("/", credentialRoutes(deps.broker));
   app.route("/", approvalRoutes({ approvals, subscribe: (l) => approvalFeed.subscribe(l) }));

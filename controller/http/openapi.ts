@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ApprovalsQuery, Vote } from "./approval-routes.ts";
+import { ReadCallBody } from "./decision-routes.ts";
 import { InTenant, RootGrantRequest } from "./grant-routes.ts";
 import { IntentBody, OutcomeBody } from "./intent-routes.ts";
 import { EntriesQuery, ExportQuery } from "./ledger-routes.ts";
@@ -142,6 +143,13 @@ export const OPERATIONS: Record<string, Operation> = {
     tag: "intents",
     auth: "operator",
     responses: { 200: "the overdue intents" },
+  },
+  "POST /tool-calls/decide": {
+    summary: "Verify the caller's grant and decide a read-only tool call (writes are decided as intents)",
+    tag: "intents",
+    auth: "grant",
+    body: ReadCallBody,
+    responses: { 200: "the decision (allow or deny, with policies and reasons) and the grant's claims" },
   },
   "POST /intents": {
     summary: "Record a write intent before the tool runs, and get the decision",
