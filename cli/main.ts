@@ -1,12 +1,15 @@
 import { Command, CommanderError } from "commander";
 import { ProviderConfigError } from "../controller/broker/provider-config.ts";
+import { ControllerRefused, ControllerUnavailable } from "../controller/client/agent-client.ts";
 import { ConfigError } from "../controller/config.ts";
 import { DataDirBusyError } from "../controller/db/data-dir-lock.ts";
 import { BundleFormatError } from "../controller/ledger/bundle-verify.ts";
 import { DecisionRequestError } from "../controller/policy/engine.ts";
 import { PolicyLoadError } from "../controller/policy/load.ts";
+import { SelectionError } from "../mcp-servers/shared/selection.ts";
 import { registerApprovals } from "./commands/approvals.ts";
 import { registerAudit } from "./commands/audit.ts";
+import { registerMcp } from "./commands/mcp.ts";
 import { registerOperators } from "./commands/operators.ts";
 import { registerPolicy } from "./commands/policy.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
@@ -24,6 +27,9 @@ function exitCodeOf(error: unknown): number | undefined {
   )
     return EXIT.usage;
   if (error instanceof BundleFormatError || error instanceof DataDirBusyError) return EXIT.usage;
+  if (error instanceof SelectionError) return EXIT.usage;
+  if (error instanceof ControllerUnavailable) return EXIT.unavailable;
+  if (error instanceof ControllerRefused) return error.status === 401 ? EXIT.usage : EXIT.failed;
   return undefined;
 }
 
@@ -40,6 +46,7 @@ export async function main(argv: string[]): Promise<void> {
   registerApprovals(program);
   registerOperators(program);
   registerSandbox(program);
+  registerMcp(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -124,17 +124,27 @@ const ClientEnv = z.object({
     .string()
     .regex(/^sfk_[A-Za-z0-9_-]{20,}$/, "must be an operator API key (sfk_…)")
     .optional(),
+  FACTORY_GRANT: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, "must be a grant (a signed JWT)")
+    .optional(),
 });
 
-/** Where commands that talk to a running controller find it, and the operator key they use. */
+/** Where commands that talk to a running controller find it, and the operator key or agent grant they use. */
 export interface ClientConfig {
   url: string;
   apiKey: string | undefined;
+  /** An agent's grant, for `factory mcp <server>` started by a local MCP client. */
+  grant: string | undefined;
 }
 
 /** The environment of commands that talk to a running controller; a bad value names the variable. */
 export function loadClientConfig(env: Record<string, string | undefined> = process.env): ClientConfig {
   const parsed = ClientEnv.safeParse(env);
   if (!parsed.success) throw new ConfigError(`invalid environment:\n${z.prettifyError(parsed.error)}`);
-  return { url: parsed.data.FACTORY_URL ?? "http://127.0.0.1:7300", apiKey: parsed.data.FACTORY_API_KEY };
+  return {
+    url: parsed.data.FACTORY_URL ?? "http://127.0.0.1:7300",
+    apiKey: parsed.data.FACTORY_API_KEY,
+    grant: parsed.data.FACTORY_GRANT,
+  };
 }

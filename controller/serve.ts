@@ -11,9 +11,14 @@ export interface RunningController {
  * Serves the controller's API and signs a ledger checkpoint every interval (and once more on close), so
  * entries are covered by a signature soon after they are written.
  */
-export async function serveController(runtime: Runtime): Promise<RunningController> {
+export async function serveController(
+  runtime: Runtime,
+  options: { extend?: (app: ReturnType<typeof createApp>) => void } = {},
+): Promise<RunningController> {
   const { config, ledger } = runtime;
   const app = createApp(runtime, config.http);
+  // Routes the controller does not own (the MCP servers' HTTP transport), mounted by the composition root.
+  options.extend?.(app);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: config.http.host, port: config.http.port }, () =>
       resolve(s),

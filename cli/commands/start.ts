@@ -4,6 +4,7 @@ import { ensureBootstrapAdmin } from "../../controller/operators/operators.ts";
 import { openRuntime } from "../../controller/runtime.ts";
 import { serveController } from "../../controller/serve.ts";
 import { embeddedSandboxes } from "../embedded-sandboxes.ts";
+import { mountMcpServers } from "../mcp-mount.ts";
 
 export function registerStart(program: Command): void {
   program
@@ -23,22 +24,32 @@ export function registerStart(program: Command): void {
           : "PostgreSQL (DATABASE_URL)";
       process.stderr.write(`opening ${where}…\n`);
       const sandboxes: string[] = [];
+      let githubSandboxed = false;
       const runtime = await openRuntime(
         config,
-        embeddedSandboxes(config, (name, url) => sandboxes.push(`${name} on ${url}\n`)),
+        embeddedSandboxes(config, (name, url) => {
+          githubSandboxed ||= name.startsWith("GitHub");
+          sandboxes.push(`${name} on ${url}\n`);
+        }),
       );
       const adminKey = await ensureBootstrapAdmin(runtime.database.db);
-      const controller = await serveController(runtime);
+      let mcp: ReturnType<typeof mountMcpServers> | undefined;
+      const controller = await serveController(runtime, {
+        extend: (app) => {
+          mcp = mountMcpServers(app, { githubPaced: !githubSandboxed });
+        },
+      });
       // One write, so whoever waits for the address has the first-start key with it.
       process.stdout.write(
         `${
           adminKey
             ? `first start: operator "admin" created. Its API key is shown this once; keep it safe:\n  ${adminKey}\n`
             : ""
-        }${sandboxes.join("")}controller listening on ${controller.url} (database: ${where})\n`,
+        }${sandboxes.join("")}controller listening on ${controller.url} (database: ${where})\nMCP servers (Streamable HTTP): ${controller.url}/mcp/{github,azure-devops,database,ai}\n`,
       );
       const stop = async () => {
         process.stderr.write("stopping…\n");
+        await mcp?.close();
         await controller.close();
         await runtime.close();
         process.exit(0);

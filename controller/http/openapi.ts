@@ -45,6 +45,12 @@ export const OPERATIONS: Record<string, Operation> = {
     responses: { 200: "HTML" },
     produces: "text/html",
   },
+  "GET /.well-known/oauth-authorization-server": {
+    summary: "RFC 8414 authorization server metadata: the token, introspection and key endpoints",
+    tag: "grants",
+    auth: "none",
+    responses: { 200: "the metadata" },
+  },
   "GET /.well-known/jwks.json": {
     summary: "The grant signing keys (Ed25519), including retired ones still in their overlap window",
     tag: "grants",

@@ -27,6 +27,20 @@ const oauthError = (error: string, description: string) => ({ error, error_descr
  */
 export function tokenRoutes(grants: Grants): Hono<PrincipalEnv> {
   const app = new Hono<PrincipalEnv>();
+  // RFC 8414: what MCP clients find when a server's protected-resource metadata points here. Grants come
+  // from operators (`POST /grants`) and token exchange; there is no interactive authorization flow.
+  app.get("/.well-known/oauth-authorization-server", (c) => {
+    const origin = new URL(c.req.url).origin;
+    return c.json({
+      issuer: origin,
+      token_endpoint: `${origin}/oauth/token`,
+      introspection_endpoint: `${origin}/oauth/introspect`,
+      jwks_uri: `${origin}/.well-known/jwks.json`,
+      grant_types_supported: [TOKEN_EXCHANGE],
+      token_endpoint_auth_methods_supported: ["none"],
+      service_documentation: `${origin}/docs`,
+    });
+  });
   app.get("/.well-known/jwks.json", (c) =>
     c.json(grants.ring.jwks(), 200, { "cache-control": "max-age=60" }),
   );
