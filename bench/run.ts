@@ -3,7 +3,7 @@
  *   npm run bench                  full sizes
  *   npm run bench -- --quick       small sizes, a smoke run
  *   npm run bench -- --only ado    only the sections whose names contain "ado" (decide, ledger, gate,
- *                                  grants, kill, github, ado)
+ *                                  mcp, grants, kill, github, ado)
  * PostgreSQL figures need a server: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  */
 
@@ -17,6 +17,7 @@ import { benchGrantThroughput, formatThroughput } from "./grant-throughput.ts";
 import { benchKillSwitch, formatKill } from "./kill-switch.ts";
 import { benchLedgerAppend, formatAppend } from "./ledger-append.ts";
 import { benchLedgerVerify, formatVerify } from "./ledger-verify.ts";
+import { benchMcpGate, formatMcpGate } from "./mcp-gate.ts";
 import { table } from "./stats.ts";
 
 const quick = process.argv.includes("--quick");
@@ -55,6 +56,21 @@ try {
     for (const { name, database } of backends)
       gates.push(await benchGate(database, name, keys, quick ? 500 : 20_000));
     out(table("gate overhead per tool call, in process, vs the same call bare", formatGate(gates)));
+  }
+
+  if (wanted("mcp")) {
+    const rows = [];
+    const sizes = quick
+      ? { reads: 30, writes: 15, clients: 20, each: 2 }
+      : { reads: 500, writes: 200, clients: 100, each: 10 };
+    for (const { name, database } of backends)
+      rows.push(...(await benchMcpGate(database, name, keys, sizes)));
+    out(
+      table(
+        "MCP tool calls through the gate (verify, decide, intent + outcome for writes, brokered credential) vs the factory called directly",
+        formatMcpGate(rows),
+      ),
+    );
   }
 
   if (wanted("grants")) {

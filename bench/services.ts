@@ -2,6 +2,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "drizzle-orm";
+import type { ProviderCredentials } from "../controller/broker/provider-config.ts";
 import type { Database } from "../controller/db/database.ts";
 import type { LedgerKeys } from "../controller/ledger/keys.ts";
 import { Ledger } from "../controller/ledger/ledger.ts";
@@ -12,6 +13,7 @@ import { openServices, type Services } from "../controller/services.ts";
 export async function benchServices(
   database: Database,
   keys: LedgerKeys,
+  providerCredentials?: ProviderCredentials,
 ): Promise<{ services: Services; tenant: string; dispose(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "sf-bench-"));
   const tenant = `b${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -25,7 +27,13 @@ export async function benchServices(
   );
   const policies = await loadPolicies(policiesDir);
   const ledger = new Ledger(database.db, { keys });
-  const services = await openServices({ database, ledger, policies, keysDir: dir });
+  const services = await openServices({
+    database,
+    ledger,
+    policies,
+    keysDir: dir,
+    ...(providerCredentials ? { providerCredentials } : {}),
+  });
   await database.db.execute(sql`insert into tenants (id, display_name) values (${tenant}, 'bench')`);
   return {
     services,
