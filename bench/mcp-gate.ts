@@ -7,6 +7,7 @@ import { mountMcpServers } from "../cli/mcp-mount.ts";
 import { AgentClient } from "../controller/client/agent-client.ts";
 import type { Database } from "../controller/db/database.ts";
 import { createApp } from "../controller/http/app.ts";
+import { IN_PROCESS } from "../controller/http/in-process.ts";
 import type { LedgerKeys } from "../controller/ledger/keys.ts";
 import { mcpServers } from "../mcp-servers/catalog.ts";
 import { GitHubFactory } from "../mcp-servers/github/factory.ts";
@@ -98,7 +99,10 @@ export async function benchMcpGate(
     });
     await factory.call("repos_create_repository", { owner: org, repo });
 
-    const controller = new AgentClient({ url: "http://controller.internal", fetch: (r) => app.fetch(r) });
+    const controller = new AgentClient({
+      url: "http://controller.internal",
+      fetch: (r) => app.fetch(r, IN_PROCESS),
+    });
     const definition = mcpServers({ githubPaced: false }).github;
     const caller = await authenticate(controller, grant.token, "github");
     const mcp = mcpServerFor(definition, selectTools(definition), () => caller);

@@ -1,5 +1,6 @@
 import type { Hono } from "hono";
 import { AgentClient } from "../controller/client/agent-client.ts";
+import { IN_PROCESS } from "../controller/http/in-process.ts";
 import { type CatalogOptions, mcpServers } from "../mcp-servers/catalog.ts";
 import { type McpHttpOptions, mcpRoutes } from "../mcp-servers/shared/http.ts";
 
@@ -16,7 +17,7 @@ export function mountMcpServers(
     servers: Object.values(mcpServers(options)),
     controller: new AgentClient({
       url: "http://controller.internal",
-      fetch: (request) => app.fetch(request),
+      fetch: (request) => app.fetch(request, IN_PROCESS),
     }),
     ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.selection ? { selection: options.selection } : {}),

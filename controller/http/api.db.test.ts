@@ -9,6 +9,7 @@ import { backends, freshDatabase, type TestDatabase } from "../../test/support/b
 import { verifyBundle } from "../ledger/bundle-verify.ts";
 import { verifyInclusion } from "../ledger/merkle.ts";
 import { createOperator, ensureBootstrapAdmin } from "../operators/operators.ts";
+import { IN_PROCESS } from "./in-process.ts";
 import { OPERATIONS } from "./openapi.ts";
 
 describe.each(backends)("the HTTP API on %s", (backend) => {
@@ -238,5 +239,24 @@ describe.each(backends)("rate limits on %s", (backend) => {
     expect((await as(bob)).status).toBe(200);
     clock += 20_000;
     expect((await as(alice)).status).toBe(200);
+  });
+
+  it("does not count what the process asks of itself (an MCP call's decision, intent, credential)", async () => {
+    const carol = (await createOperator(database.db, { name: "carol", roles: ["platform-admin"] })).key;
+    const inside = () =>
+      harness.app.fetch(
+        new Request("http://controller.internal/tenants", { headers: { authorization: `Bearer ${carol}` } }),
+        IN_PROCESS,
+      );
+    for (let i = 0; i < 10; i++) expect((await inside()).status).toBe(200);
+    // An outside caller cannot claim the marker: a look-alike environment is counted as usual.
+    const lookalike = () =>
+      harness.app.fetch(
+        new Request("http://controller.internal/tenants", { headers: { authorization: `Bearer ${carol}` } }),
+        { inProcess: true },
+      );
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await lookalike()).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
   });
 });

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { isInProcess } from "./in-process.ts";
 import { type PrincipalEnv, principalKey } from "./principal.ts";
 import { Problem, problemType } from "./problem.ts";
 
@@ -37,9 +38,14 @@ export class RateLimiter {
   }
 }
 
-/** 429 with Retry-After once the caller's bucket is empty; runs after `identify`, so keys are per principal. */
+/**
+ * 429 with Retry-After once the caller's bucket is empty; runs after `identify`, so keys are per principal.
+ * Requests the process sends itself (an MCP call's decision, intent and credential) were counted once
+ * already, as the MCP request that caused them.
+ */
 export function rateLimit(limiter: RateLimiter): MiddlewareHandler<PrincipalEnv> {
   return async (c, next) => {
+    if (isInProcess(c)) return next();
     const wait = limiter.take(principalKey(c.get("principal")));
     if (wait > 0) {
       c.header("retry-after", String(wait));

@@ -10,6 +10,7 @@ import { AgentClient } from "../../controller/client/agent-client.ts";
 import { tenants } from "../../controller/db/schema.ts";
 import { asPlatform } from "../../controller/db/scope.ts";
 import type { GrantScope } from "../../controller/grants/scope.ts";
+import { IN_PROCESS } from "../../controller/http/in-process.ts";
 import type { ServerName } from "../../controller/policy/model.ts";
 import { type McpServerName, mcpServers } from "../../mcp-servers/catalog.ts";
 import { authenticate } from "../../mcp-servers/shared/caller.ts";
@@ -89,7 +90,7 @@ export async function mcpWorld(database: TestDatabase, options: TestAppOptions =
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const controller = new AgentClient({
     url: "http://controller.internal",
-    fetch: (r) => harness.app.fetch(r),
+    fetch: (r) => harness.app.fetch(r, IN_PROCESS),
   });
   const definitions = mcpServers({ githubPaced: false });
   const clients: Client[] = [];
