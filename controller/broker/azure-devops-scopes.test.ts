@@ -32,6 +32,27 @@ describe("Azure DevOps PAT scopes for a grant's scope", () => {
     expect(scopes("pipelines_create_agent_pool")).toEqual(["vso.agentpools_manage", "vso.project"]);
     expect(scopes("pipelines_set_variable_group")).toEqual(["vso.project", "vso.variablegroups_manage"]);
     expect(scopes("pipelines_create_pipeline")).toEqual(["vso.build_execute", "vso.code", "vso.project"]);
+    expect(scopes("repos_set_branch_policies")).toEqual(["vso.code_manage", "vso.project"]);
+    // A query only reads, although its verb is not one of the read verbs.
+    expect(scopes("boards_query_work_items")).toEqual(["vso.project", "vso.work"]);
+  });
+
+  it("gives a blueprint's plan every read scope and its apply every write scope a project needs", () => {
+    expect(scopes("plan_blueprint")).toEqual([
+      "vso.agentpools",
+      "vso.build",
+      "vso.code",
+      "vso.environment_manage",
+      "vso.graph",
+      "vso.project",
+      "vso.security_manage",
+      "vso.serviceendpoint",
+      "vso.variablegroups_read",
+      "vso.work",
+    ]);
+    expect(scopes("apply_*")).toEqual(scopes("apply_blueprint"));
+    expect(scopes("apply_blueprint")).toContain("vso.serviceendpoint_manage");
+    expect(scopes("apply_blueprint")).not.toContain("vso.tokens");
   });
 
   it("treats a wildcard verb as every write of the area, including the tools with needs of their own", () => {
@@ -71,12 +92,27 @@ describe("Azure DevOps PAT scopes for a grant's scope", () => {
       "vso.variablegroups_read",
       "vso.work",
     ]);
+    // The founder applies the tenant's blueprint, which may write everything a project holds.
     expect(byRole.founder).toEqual([
+      "vso.agentpools_manage",
+      "vso.build_execute",
+      "vso.code_manage",
+      "vso.environment_manage",
+      "vso.graph_manage",
+      "vso.project_manage",
+      "vso.security_manage",
+      "vso.serviceendpoint_manage",
+      "vso.variablegroups_manage",
+      "vso.work_write",
+    ]);
+    expect(byRole.sec).toEqual([
       "vso.agentpools",
       "vso.build",
-      "vso.code",
+      "vso.code_manage",
       "vso.environment_manage",
+      "vso.graph_manage",
       "vso.project",
+      "vso.security_manage",
       "vso.variablegroups_read",
       "vso.work_write",
     ]);

@@ -8,13 +8,9 @@ import { isReadOnlyTool } from "../policy/request.ts";
  */
 const AREAS: Record<string, { read: string[]; write: string[] }> = {
   projects: { read: ["vso.project"], write: ["vso.project_manage"] },
+  // Pull requests are repos_ tools: reading them needs vso.code, opening, voting and completing vso.code_write.
   repos: { read: ["vso.code"], write: ["vso.code_write"] },
-  pull_requests: { read: ["vso.code"], write: ["vso.code_write"] },
-  branch_policies: { read: ["vso.code"], write: ["vso.code_manage"] },
   pipelines: { read: ["vso.build"], write: ["vso.build_execute"] },
-  agent_pools: { read: ["vso.agentpools"], write: ["vso.agentpools_manage"] },
-  variable_groups: { read: ["vso.variablegroups_read"], write: ["vso.variablegroups_manage"] },
-  environments: { read: ["vso.environment_manage"], write: ["vso.environment_manage"] },
   boards: { read: ["vso.work"], write: ["vso.work_write"] },
   service_connections: { read: ["vso.serviceendpoint"], write: ["vso.serviceendpoint_manage"] },
   security: {
@@ -25,9 +21,47 @@ const AREAS: Record<string, { read: string[]; write: string[] }> = {
   tokens: { read: ["vso.tokens"], write: ["vso.tokens"] },
 };
 
-/** Tools whose scopes are not their area's, by tool name (environments and queues sit under `pipelines_`). */
+/** What a blueprint's plan reads: every area it covers. */
+const BLUEPRINT_READ = [
+  "vso.project",
+  "vso.code",
+  "vso.build",
+  "vso.environment_manage",
+  "vso.agentpools",
+  "vso.variablegroups_read",
+  "vso.graph",
+  "vso.security_manage",
+  "vso.serviceendpoint",
+  "vso.work",
+];
+
+/**
+ * What applying a blueprint may write: a whole project, from the project itself to its service connections
+ * (the call as a whole waits for a platform admin's approval).
+ */
+const BLUEPRINT_WRITE = [
+  "vso.project_manage",
+  "vso.code_manage",
+  "vso.build_execute",
+  "vso.environment_manage",
+  "vso.agentpools_manage",
+  "vso.variablegroups_manage",
+  "vso.serviceendpoint_manage",
+  "vso.graph_manage",
+  "vso.security_manage",
+  "vso.work_write",
+];
+
+/**
+ * Tools whose scopes are not their area's, by tool name (environments, queues and variable groups sit under
+ * `pipelines_`, branch policies under `repos_`; a query reads although its verb is not a read verb).
+ */
 const TOOLS: Record<string, string[]> = {
   repos_create_repository: ["vso.code_manage"],
+  repos_set_branch_policies: ["vso.code_manage"],
+  boards_query_work_items: ["vso.work"],
+  plan_blueprint: BLUEPRINT_READ,
+  apply_blueprint: BLUEPRINT_WRITE,
   pipelines_create_environment: ["vso.environment_manage"],
   pipelines_get_environment: ["vso.environment_manage"],
   pipelines_set_environment_approval: ["vso.environment_manage", "vso.build_execute"],

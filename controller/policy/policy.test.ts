@@ -139,6 +139,32 @@ describe("the shipped policies", () => {
     expect(decide(call("dev", "service_connections_create_connection", sc)).effect).toBe("deny");
   });
 
+  it("lets a founder plan a blueprint on the spot and apply it once a platform admin approves", () => {
+    const plan = decide(call("founder", "plan_blueprint", project(), { readOnly: true }));
+    expect(plan).toMatchObject({ effect: "allow", policies: ["role.azure-devops.founder.scope0"] });
+    expect(decide(call("founder", "apply_blueprint", project()))).toMatchObject({
+      effect: "needs-approval",
+      policies: ["approval.blueprint-apply-azure-devops"],
+      approval: { rules: ["blueprint-apply-azure-devops"], approvers: ["platform-admin"], quorum: 1 },
+    });
+    expect(decide(call("founder", "apply_blueprint", project(), { approved: true })).effect).toBe("allow");
+    expect(decide(call("founder", "apply_blueprint", project("tenant-globex"))).effect).toBe("deny");
+    expect(decide(call("dev", "apply_blueprint", project())).policies).toEqual(["default-deny"]);
+  });
+
+  it("gives branch protection to sec, pull requests to dev, and organisation pools only with approval", () => {
+    const repo = { server: "azure-devops" as const, kind: "repository", name: "acme-app" };
+    expect(decide(call("sec", "repos_set_branch_policies", repo)).effect).toBe("allow");
+    expect(decide(call("dev", "repos_set_branch_policies", repo)).effect).toBe("deny");
+    expect(decide(call("dev", "repos_complete_pull_request", repo)).effect).toBe("allow");
+    expect(decide(call("finance", "repos_push_files", repo)).effect).toBe("deny");
+    const pool = { server: "azure-devops" as const, kind: "agent_pool", name: "acme-linux" };
+    expect(decide(call("ops", "pipelines_create_agent_pool", pool))).toMatchObject({
+      effect: "needs-approval",
+      policies: ["approval.azure-devops-org-level"],
+    });
+  });
+
   it("applies role-level approval only to the writes it names", () => {
     expect(decide(call("ops", "secrets_set_repo_secret", repo("acme-api"))).approval).toEqual({
       rules: ["role.github.ops"],

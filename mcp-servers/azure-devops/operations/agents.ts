@@ -67,11 +67,14 @@ export const agentOperations = {
     input: z.object({
       project: ProjectName,
       name: z.string().min(1).max(255).describe("the group's name, e.g. acme-app-settings"),
-      description: z.string().max(1000).default(""),
+      description: z.string().max(1000).default("").describe("what the settings are for"),
       variables: z
         .record(
           z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, "letters, digits, _ and ."),
-          z.object({ value: z.string(), isSecret: z.boolean().default(false) }),
+          z.object({
+            value: z.string().describe("the value; a secret one is write-only"),
+            isSecret: z.boolean().default(false).describe("store it as a secret, never read back"),
+          }),
         )
         .describe("name → value; mark secrets isSecret"),
     }),
@@ -126,7 +129,10 @@ export const agentOperations = {
     name: "pipelines_get_variable_group",
     summary: "Get a project's variable group by name, or null; secret values always read back as null",
     write: false,
-    input: z.object({ project: ProjectName, name: z.string().min(1).max(255) }),
+    input: z.object({
+      project: ProjectName,
+      name: z.string().min(1).max(255).describe("the group's name, e.g. acme-app-settings"),
+    }),
     resource: (i) => `${i.project}/variablegroups/${i.name}`,
     run: async (client, i) => {
       const [group] = await (await client.getTaskAgentApi()).getVariableGroups(i.project, i.name);

@@ -27,14 +27,22 @@ const toItem = (w: { id?: number; fields?: Record<string, unknown> }): WorkItemI
   parentId: w.fields?.["System.Parent"] === undefined ? null : Number(w.fields["System.Parent"]),
 });
 
-const Title = z.string().min(1).max(255);
+const Title = z.string().min(1).max(255).describe("the work item's title");
 /** A backlog as a tree: epics, their features, and the features' tasks. */
 export const Backlog = z
   .array(
     z.object({
-      title: Title,
-      description: z.string().max(32_000).optional(),
-      features: z.array(z.object({ title: Title, tasks: z.array(Title).default([]) })).default([]),
+      title: Title.describe("the epic's title"),
+      description: z.string().max(32_000).optional().describe("the epic's details (HTML or Markdown)"),
+      features: z
+        .array(
+          z.object({
+            title: Title.describe("the feature's title"),
+            tasks: z.array(Title).default([]).describe("the feature's tasks, by title"),
+          }),
+        )
+        .default([])
+        .describe("the epic's features"),
     }),
   )
   .default([])
@@ -148,7 +156,7 @@ export const boardOperations = {
     input: z.object({
       project: ProjectName,
       type: WorkItemType,
-      title: z.string().min(1).max(255),
+      title: Title,
       description: z.string().max(32_000).optional().describe("HTML or Markdown details"),
       parentId: z.number().int().positive().optional().describe("the work item it breaks down"),
     }),
@@ -160,7 +168,7 @@ export const boardOperations = {
     name: "boards_get_work_item",
     summary: "Read a work item",
     write: false,
-    input: z.object({ project: ProjectName, id: z.number().int().positive() }),
+    input: z.object({ project: ProjectName, id: z.number().int().positive().describe("the work item's id") }),
     resource: (i) => `${i.project}/workitems/${i.id}`,
     run: async (client, i) => {
       const item = await (await client.getWorkItemTrackingApi()).getWorkItem(
@@ -181,8 +189,8 @@ export const boardOperations = {
     input: z.object({
       project: ProjectName,
       type: WorkItemType.optional(),
-      state: z.string().min(1).optional(),
-      parentId: z.number().int().positive().optional(),
+      state: z.string().min(1).optional().describe("e.g. New, Active, Closed"),
+      parentId: z.number().int().positive().optional().describe("only the items directly under this one"),
     }),
     resource: (i) => `${i.project}/workitems`,
     run: (client, i) =>

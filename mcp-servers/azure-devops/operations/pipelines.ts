@@ -129,7 +129,11 @@ export const pipelineOperations = {
     name: "pipelines_run_pipeline",
     summary: "Queue a run of a pipeline on a branch",
     write: true,
-    input: z.object({ project: ProjectName, name: PipelineName, branch: z.string().min(1).default("main") }),
+    input: z.object({
+      project: ProjectName,
+      name: PipelineName,
+      branch: z.string().min(1).default("main").describe("the branch to build, e.g. main"),
+    }),
     resource: (i) => `${i.project}/pipelines/${i.name}@${i.branch}`,
     run: async (client, i): Promise<RunInfo> => {
       const pipeline = await requirePipeline(client, i, "pipelines_run_pipeline");
@@ -146,7 +150,11 @@ export const pipelineOperations = {
     name: "pipelines_get_run",
     summary: "Get a pipeline run's state and result",
     write: false,
-    input: z.object({ project: ProjectName, name: PipelineName, runId: z.number().int().positive() }),
+    input: z.object({
+      project: ProjectName,
+      name: PipelineName,
+      runId: z.number().int().positive().describe("the run's id, from pipelines_run_pipeline"),
+    }),
     resource: (i) => `${i.project}/pipelines/${i.name}/runs/${i.runId}`,
     run: async (client, i): Promise<RunInfo> => {
       const pipeline = await requirePipeline(client, i, "pipelines_get_run");

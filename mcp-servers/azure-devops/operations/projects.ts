@@ -68,8 +68,11 @@ export const projectOperations = {
     write: true,
     input: z.object({
       project: ProjectName,
-      description: z.string().max(1000).default(""),
-      visibility: z.enum(["private", "public"]).default("private"),
+      description: z.string().max(1000).default("").describe("what the project is for"),
+      visibility: z
+        .enum(["private", "public"])
+        .default("private")
+        .describe("private (members only, the default) or public"),
       timeoutSeconds: z
         .number()
         .int()

@@ -177,12 +177,13 @@ export const repoOperations = {
       files: z
         .array(
           z.union([
-            z.object({ path: Path, content: z.string() }),
-            z.object({ path: Path, delete: z.literal(true) }),
+            z.object({ path: Path, content: z.string().describe("the file's whole new text") }),
+            z.object({ path: Path, delete: z.literal(true).describe("delete the file") }),
           ]),
         )
         .min(1)
-        .max(1000),
+        .max(1000)
+        .describe("the files to write or delete"),
     }),
     resource: (i) => `${i.project}/${i.repo}@${i.branch}`,
     run: async (client, i) => {

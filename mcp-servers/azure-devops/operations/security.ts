@@ -55,7 +55,11 @@ export const securityOperations = {
     summary:
       "Create a security group in a project (e.g. a reporting group); one that exists is returned as is",
     write: true,
-    input: z.object({ project: ProjectName, name: GroupName, description: z.string().max(1000).default("") }),
+    input: z.object({
+      project: ProjectName,
+      name: GroupName,
+      description: z.string().max(1000).default("").describe("what the group is for"),
+    }),
     resource: (i) => `${i.project}/groups/${i.name}`,
     run: async (client, i) => {
       const scope = await projectScope(

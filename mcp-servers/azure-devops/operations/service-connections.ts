@@ -11,7 +11,11 @@ export const serviceConnectionOperations = {
     input: z.object({
       project: ProjectName,
       name: z.string().min(1).max(255).describe("the connection's name, e.g. acme-azure"),
-      type: z.enum(["azurerm", "generic", "github", "dockerregistry", "kubernetes"]),
+      type: z
+        .enum(["azurerm", "generic", "github", "dockerregistry", "kubernetes"])
+        .describe(
+          "the kind of service: Azure Resource Manager, a generic URL, GitHub, a container registry or Kubernetes",
+        ),
       url: z.url().describe("the service's URL, e.g. https://management.azure.com/"),
       scheme: z
         .string()
