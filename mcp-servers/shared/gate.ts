@@ -41,11 +41,19 @@ function refusal(error: unknown): CallToolResult {
 const denied = (tool: string, decision: { policies: string[]; reasons: string[] }) =>
   text(`${tool} was denied by policy ${decision.policies.join(", ")}: ${decision.reasons.join("; ")}`);
 
-/** Secret fields travel to the controller marked, so the ledger keeps only their keyed HMAC. */
+/** Every string inside a secret field, marked: the controller keeps only keyed HMACs of them. */
+function marked(value: unknown): unknown {
+  if (typeof value === "string") return { $sensitive: value };
+  if (Array.isArray(value)) return value.map(marked);
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marked(v)]));
+  return value;
+}
+
+/** The arguments as the intent records them: secrets marked, the approval id apart. */
 function intentArguments(tool: ToolDefinition<unknown>, args: Record<string, unknown>) {
   const { approvalId: _, ...rest } = args;
-  for (const field of tool.sensitive ?? [])
-    if (typeof rest[field] === "string") rest[field] = { $sensitive: rest[field] };
+  for (const field of tool.sensitive ?? []) if (field in rest) rest[field] = marked(rest[field]);
   return rest;
 }
 
