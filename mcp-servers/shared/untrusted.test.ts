@@ -37,6 +37,11 @@ describe("spotlighting provider text", () => {
     expect(output.body).toBe("b");
   });
 
+  it("steps into every value of a record with *", () => {
+    const marked = mapPath({ settings: { a: "x", b: 2, c: { d: "y" } } }, "settings.*", (t) => `!${t}`);
+    expect(marked).toEqual({ settings: { a: "!x", b: 2, c: { d: "y" } } });
+  });
+
   it("leaves a path that does not fit the value's shape untouched", () => {
     expect(mapPath({ items: "not an array" }, "items[].body", (t) => `!${t}`)).toEqual({
       items: "not an array",

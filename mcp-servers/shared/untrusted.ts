@@ -23,7 +23,7 @@ export function spotlight(nonce = randomBytes(8).toString("hex")): Spotlight {
 
 /**
  * Applies `wrap` to the strings at `path` in `value`: dotted keys, `[]` stepping into every element of an
- * array (`items[].body`). Missing or non-string values are left as they are. Returns a new value.
+ * array (`items[].body`), `*` into every value of a record (`settings.*`). Missing or non-string values are left as they are. Returns a new value.
  */
 export function mapPath(value: unknown, path: string, wrap: (text: string) => string): unknown {
   const steps = path.split(".").flatMap((part) => (part.endsWith("[]") ? [part.slice(0, -2), "[]"] : [part]));
@@ -31,6 +31,10 @@ export function mapPath(value: unknown, path: string, wrap: (text: string) => st
     if (at === steps.length) return typeof node === "string" ? wrap(node) : node;
     const step = steps[at] as string;
     if (step === "[]") return Array.isArray(node) ? node.map((item) => visit(item, at + 1)) : node;
+    if (step === "*")
+      return node !== null && typeof node === "object" && !Array.isArray(node)
+        ? Object.fromEntries(Object.entries(node).map(([k, v]) => [k, visit(v, at + 1)]))
+        : node;
     if (node === null || typeof node !== "object" || Array.isArray(node) || !(step in node)) return node;
     return {
       ...(node as Record<string, unknown>),
