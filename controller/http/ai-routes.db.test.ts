@@ -250,9 +250,12 @@ describe.each(backends)("the AI factory's routes on %s", (backend) => {
         title: "the model is not on the persona's allowlist",
         status: 403,
         code: "model-not-allowed",
-        detail: "gpt-4.1 is not on persona dev's allowlist: gpt-4.1-mini, replay",
+        detail:
+          "gpt-4.1 is not on persona dev's allowlist (models.personas.dev.models): gpt-4.1-mini, replay",
         policies: ["models.personas.dev.models"],
-        reasons: ["gpt-4.1 is not on persona dev's allowlist: gpt-4.1-mini, replay"],
+        reasons: [
+          "gpt-4.1 is not on persona dev's allowlist (models.personas.dev.models): gpt-4.1-mini, replay",
+        ],
         requestId: expect.any(String),
       },
     });

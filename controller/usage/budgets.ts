@@ -278,8 +278,8 @@ export class ModelBudgets {
         policies: [listPolicy],
         reasons: [
           allowlist.length === 0
-            ? `persona ${spender.persona} may call no models (models.yaml names none for it)`
-            : `${model} is not on persona ${spender.persona}'s allowlist: ${allowlist.join(", ")}`,
+            ? `persona ${spender.persona} may call no models (${listPolicy} is not set)`
+            : `${model} is not on persona ${spender.persona}'s allowlist (${listPolicy}): ${allowlist.join(", ")}`,
         ],
       };
     const rules = [
