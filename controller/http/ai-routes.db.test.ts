@@ -368,6 +368,27 @@ describe.each(backends)("the AI factory's routes on %s", (backend) => {
     expect(acmeBudgets[0]).toMatchObject({ policy: "models.budgets.tenant.day", tokens: { used: 1500 } });
   });
 
+  it("lets only one of two concurrent calls that each fit, but not together, take the last of a budget", async () => {
+    await asPlatform(database.db, (tx) =>
+      tx.insert(tenants).values({ id: "initech", displayName: "Initech" }),
+    );
+    const { token } = await harness.grants.issuer.mint({
+      tenant: "initech",
+      persona: "founder",
+      audience: "ai",
+      actor: "operator:ada",
+    });
+    const spend = () =>
+      request("POST", "/usage", token, { model: "replay", inputTokens: 6000, outputTokens: 0 });
+    const statuses = (await Promise.all([spend(), spend()])).map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 403]);
+    const budgets = (await json(await request("GET", "/budgets", token))).body.budgets as {
+      policy: string;
+      tokens: { used: number };
+    }[];
+    expect(budgets[0]).toMatchObject({ policy: "models.budgets.tenant.day", tokens: { used: 6000 } });
+  });
+
   it("starts a fresh day budget the next day", async () => {
     now = new Date(start.getTime() + 24 * 3600_000);
     try {
