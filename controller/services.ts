@@ -8,8 +8,9 @@ import { type Grants, openGrants } from "./grants/grants.ts";
 import { Intents } from "./intents/intents.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import type { LoadedPolicies } from "./policy/policies.ts";
+import { ModelBudgets } from "./usage/budgets.ts";
 
-/** The controller's deciding parts over one database and ledger: grants, intents and approvals. */
+/** The controller's deciding parts over one database and ledger: grants, intents, approvals and model budgets. */
 export interface Services {
   database: Database;
   ledger: Ledger;
@@ -19,6 +20,10 @@ export interface Services {
   approvals: Approvals;
   approvalFeed: ApprovalFeed;
   broker: CredentialBroker;
+  /** Model allowlists, budgets and recorded usage under `models.yaml`. */
+  budgets: ModelBudgets;
+  /** The clock the services share (tests move it). */
+  clock: () => Date;
   close(): Promise<void>;
 }
 
@@ -57,6 +62,12 @@ export async function openServices(deps: {
     onError: (error) => console.error("credential broker:", error),
     ...clock,
   });
+  const budgets = new ModelBudgets({
+    db: database.db,
+    ledger,
+    models: policies.sources.models,
+    ...clock,
+  });
   return {
     database,
     ledger,
@@ -66,6 +77,8 @@ export async function openServices(deps: {
     approvals,
     approvalFeed,
     broker,
+    budgets,
+    clock: deps.clock ?? (() => new Date()),
     async close() {
       await broker.close();
       await approvalFeed.stop();

@@ -1,10 +1,15 @@
 import type { z } from "zod";
 import {
+  BudgetCheckView,
+  BudgetsView,
   CredentialView,
   ExchangedGrantView,
   GrantView,
   IntentDecisionView,
+  ModelsView,
   ReadDecisionView,
+  TeamView,
+  UsageView,
 } from "./views.ts";
 
 /** The controller refused (or could not answer) a request; `status` and `code` say why. */
@@ -110,6 +115,33 @@ export class AgentClient {
       ...(request.scope ? { scope: JSON.stringify(request.scope) } : {}),
     });
     return ExchangedGrantView.parse(await this.#send(undefined, "POST", "/oauth/token", form));
+  }
+
+  /** The grant's tenant's agents with their lineage, the most recent `limit` (default 100). */
+  async team(token: string, options: { limit?: number } = {}) {
+    const query = options.limit === undefined ? "" : `?limit=${options.limit}`;
+    return this.get(token, `/team${query}`, TeamView);
+  }
+
+  /** The models `persona` (the grant's own by default) may call, with their prices. */
+  async models(token: string, persona?: string) {
+    const query = persona === undefined ? "" : `?persona=${encodeURIComponent(persona)}`;
+    return this.get(token, `/models${query}`, ModelsView);
+  }
+
+  /** The tenant's and each persona's model budgets, with usage this day and month. */
+  async budgets(token: string) {
+    return this.get(token, "/budgets", BudgetsView);
+  }
+
+  /** Before a model call: allowed on this persona's allowlist and within every budget? */
+  async checkBudget(token: string, request: { model: string; estimatedTokens: number }) {
+    return this.#json(token, "/budgets/check", request, BudgetCheckView);
+  }
+
+  /** After a model call: records its usage; a ControllerRefused 403 (`model-not-allowed`, `budget-exceeded`) if refused. */
+  async recordUsage(token: string, usage: { model: string; inputTokens: number; outputTokens: number }) {
+    return this.#json(token, "/usage", usage, UsageView);
   }
 
   /** GETs a JSON resource with the grant, validated against `schema`. */

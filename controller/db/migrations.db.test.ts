@@ -62,13 +62,14 @@ describe.each(backends)("migrations on %s", (backend) => {
       "ledger_checkpoints",
       "ledger_entries",
       "ledger_head",
+      "model_usage",
       "operators",
       "provider_credentials",
       "tenant_revocations",
       "tenant_usage",
       "tenants",
     ]);
-    expect(first[1]).toEqual([{ n: 14 }]);
+    expect(first[1]).toEqual([{ n: 16 }]);
     expect(first[2]).toEqual([{ seq: 0, hash: "0".repeat(64) }]);
     expect(first[3]).toEqual(
       [
@@ -77,6 +78,7 @@ describe.each(backends)("migrations on %s", (backend) => {
         "approvals",
         "grants",
         "intents",
+        "model_usage",
         "provider_credentials",
         "tenant_usage",
       ].map((tablename) => ({

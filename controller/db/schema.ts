@@ -271,3 +271,31 @@ export const providerCredentials = pgTable(
   },
   (t) => [index("provider_credentials_tenant_grant").on(t.tenantId, t.grantJti)],
 );
+
+/**
+ * Model calls as agents recorded them: tokens and cost, per agent and persona, checked against the budgets
+ * in `models.yaml`. Tenant-scoped and append-only for the application.
+ */
+export const modelUsage = pgTable(
+  "model_usage",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    agentId: text("agent_id").notNull(),
+    persona: text("persona").notNull(),
+    model: text("model").notNull(),
+    inputTokens: integer("input_tokens").notNull(),
+    outputTokens: integer("output_tokens").notNull(),
+    costMicroUsd: bigint("cost_micro_usd", { mode: "number" }).notNull(),
+    recordedAt: timestamp("recorded_at", { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("model_usage_tenant_recorded").on(t.tenantId, t.recordedAt),
+    check(
+      "model_usage_nonnegative",
+      sql`${t.inputTokens} >= 0 and ${t.outputTokens} >= 0 and ${t.costMicroUsd} >= 0`,
+    ),
+  ],
+);

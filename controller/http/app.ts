@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { Services } from "../services.ts";
+import { aiRoutes } from "./ai-routes.ts";
 import { approvalRoutes } from "./approval-routes.ts";
 import { credentialRoutes } from "./credential-routes.ts";
 import { decisionRoutes } from "./decision-routes.ts";
@@ -75,5 +76,6 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<Princip
   app.route("/", intentRoutes({ intents }));
   app.route("/", credentialRoutes(deps.broker));
   app.route("/", approvalRoutes({ approvals, subscribe: (l) => approvalFeed.subscribe(l) }));
+  app.route("/", aiRoutes({ db: database.db, budgets: deps.budgets, clock: deps.clock }));
   return app;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { BudgetCheckBody, ModelsQuery, TeamQuery, UsageBody } from "./ai-routes.ts";
 import { ApprovalsQuery, Vote } from "./approval-routes.ts";
 import { ReadCallBody } from "./decision-routes.ts";
 import { InTenant, RootGrantRequest } from "./grant-routes.ts";
@@ -184,6 +185,46 @@ export const OPERATIONS: Record<string, Operation> = {
       200: "the credential: token, expiry, whether it is narrowed, and what it allows; never cache it",
       502: "the provider refused or failed",
       503: "no provider credentials are configured for the grant's server",
+    },
+  },
+  "GET /team": {
+    summary:
+      "The caller's tenant's agents with their lineage: parent, depth, persona, role, status, who started it",
+    tag: "ai",
+    auth: "grant",
+    query: TeamQuery,
+    responses: { 200: "the agents, parents before children, and whether older ones were left out" },
+  },
+  "GET /models": {
+    summary: "The models a persona may call (the caller's own by default), with their prices",
+    tag: "ai",
+    auth: "grant",
+    query: ModelsQuery,
+    responses: { 200: "the persona's allowlist from models.yaml" },
+  },
+  "GET /budgets": {
+    summary:
+      "The tenant's and each persona's model budgets with usage this day and month, what remains, and which are over",
+    tag: "ai",
+    auth: "grant",
+    responses: { 200: "every budget line, named by its models.yaml path" },
+  },
+  "POST /budgets/check": {
+    summary:
+      "Before a model call: is the model on the caller's allowlist, and would the estimate fit every budget?",
+    tag: "ai",
+    auth: "grant",
+    body: BudgetCheckBody,
+    responses: { 200: "allow or deny, with the policies and reasons, and the estimated cost" },
+  },
+  "POST /usage": {
+    summary: "After a model call: record its tokens and cost for the calling agent (ledger: model.usage)",
+    tag: "ai",
+    auth: "grant",
+    body: UsageBody,
+    responses: {
+      201: "the recorded usage with its cost in micro-dollars",
+      403: "the model is off the persona's allowlist, or the usage would exceed a budget (named)",
     },
   },
   "GET /approvals": {

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import {
   ApprovalsFile,
   LimitsFile,
+  ModelsFile,
   NamingFile,
   PERSONAS,
   type PolicySources,
@@ -74,7 +75,7 @@ async function listFiles(dir: string): Promise<string[]> {
 
 /**
  * Loads `policies/`: role templates (`roles/*.yaml`), `limits.yaml`, `quotas.yaml`, `approvals.yaml`,
- * `naming.yaml` and any `*.cedar` files. Every problem is reported at once, with file, path and line.
+ * `naming.yaml`, `models.yaml` and any `*.cedar` files. Every problem is reported at once, with file, path and line.
  */
 export async function loadPolicySources(dir: string): Promise<PolicySources> {
   const issues: PolicyIssue[] = [];
@@ -104,13 +105,24 @@ export async function loadPolicySources(dir: string): Promise<PolicySources> {
   const quotas = await single("quotas.yaml", QuotasFile);
   const approvals = await single("approvals.yaml", ApprovalsFile);
   const naming = await single("naming.yaml", NamingFile);
+  const models = await single("models.yaml", ModelsFile);
   const cedar = await Promise.all(
     files.filter((f) => f.endsWith(".cedar")).map(async (file) => ({ file, text: await read(file) })),
   );
 
   if (limits && quotas && approvals && naming) crossCheck({ roles, limits, quotas, approvals }, issues);
-  if (issues.length > 0 || !limits || !quotas || !approvals || !naming) throw new PolicyLoadError(issues);
-  return { roles: roles.map((x) => ({ ...x.r, file: x.f })), limits, quotas, approvals, naming, cedar };
+  if (models) checkModels(models, issues);
+  if (issues.length > 0 || !limits || !quotas || !approvals || !naming || !models)
+    throw new PolicyLoadError(issues);
+  return {
+    roles: roles.map((x) => ({ ...x.r, file: x.f })),
+    limits,
+    quotas,
+    approvals,
+    naming,
+    models,
+    cedar,
+  };
 }
 
 /** Rules that span files: TTL caps, quorum sizes, duplicate servers, quota names, spawnable personas. */
@@ -181,4 +193,17 @@ function crossCheck(
           path: `tenants.${tenant}.${name}`,
           message: "is not a quota named in defaults",
         });
+}
+
+/** Every model a persona may call has a price, so every call's cost can be computed. */
+function checkModels(models: ModelsFile, issues: PolicyIssue[]): void {
+  for (const [persona, entry] of Object.entries(models.personas))
+    entry.models.forEach((model, i) => {
+      if (!(model in models.models))
+        issues.push({
+          file: "models.yaml",
+          path: `personas.${persona}.models[${i}]`,
+          message: `${model} has no price under models`,
+        });
+    });
 }

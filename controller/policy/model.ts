@@ -132,6 +132,56 @@ export const NamingFile = z
   .strict();
 export type NamingFile = z.infer<typeof NamingFile>;
 
+/** A model id as providers name them (`gpt-4.1-mini`), or `replay` for recorded turns. */
+export const ModelId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._:-]{0,99}$/, "must be a model id: lowercase letters, digits, . _ : or -");
+
+const Budget = z
+  .object({
+    tokens: z.number().int().min(0).optional(),
+    cost_usd: z.number().min(0).optional(),
+  })
+  .strict()
+  .refine((b) => b.tokens !== undefined || b.cost_usd !== undefined, "sets neither tokens nor cost_usd");
+export type Budget = z.infer<typeof Budget>;
+
+/** Budgets per calendar period (UTC); a period left out is not limited. */
+const PeriodBudgets = z.object({ day: Budget.optional(), month: Budget.optional() }).strict();
+export type PeriodBudgets = z.infer<typeof PeriodBudgets>;
+export const BUDGET_PERIODS = ["day", "month"] as const;
+
+/** `models.yaml`: model prices, each persona's allowlist and budgets per tenant and per persona. */
+export const ModelsFile = z
+  .object({
+    models: z.record(
+      ModelId,
+      z
+        .object({
+          input_usd_per_million: z.number().min(0),
+          output_usd_per_million: z.number().min(0),
+        })
+        .strict(),
+    ),
+    budgets: z
+      .object({
+        tenant: PeriodBudgets,
+        tenants: z.record(TenantId, PeriodBudgets).default({}),
+      })
+      .strict(),
+    personas: z.record(
+      Identifier,
+      z
+        .object({
+          models: z.array(ModelId),
+          budget: PeriodBudgets.default({}),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+export type ModelsFile = z.infer<typeof ModelsFile>;
+
 /** Everything under `policies/`, validated. */
 export interface PolicySources {
   /** Role template files, each with its path relative to the policies directory. */
@@ -140,6 +190,7 @@ export interface PolicySources {
   quotas: QuotasFile;
   approvals: ApprovalsFile;
   naming: NamingFile;
+  models: ModelsFile;
   /** Hand-written Cedar files, by path relative to the policies directory. */
   cedar: { file: string; text: string }[];
 }

@@ -328,6 +328,62 @@ describe("loading policies", () => {
       });
   });
 
+  it("loads model prices, allowlists and budgets from models.yaml", async () => {
+    const { models } = (await loadPolicies(shipped)).sources;
+    expect(models.models["gpt-4.1-mini"]).toEqual({
+      input_usd_per_million: 0.4,
+      output_usd_per_million: 1.6,
+    });
+    expect(models.personas.dev).toEqual({
+      models: ["gpt-4.1-mini", "gpt-4.1-nano", "replay"],
+      budget: { day: { tokens: 600000, cost_usd: 4 } },
+    });
+    expect(models.budgets).toEqual({
+      tenant: { day: { tokens: 2000000, cost_usd: 20 }, month: { tokens: 40000000, cost_usd: 400 } },
+      tenants: {},
+    });
+  });
+
+  it("rejects an empty budget, a bad period, an unknown key and an unpriced model in models.yaml", async () => {
+    const path = await variant("bad-models", {
+      "models.yaml": (t) =>
+        t
+          .replace("day: { tokens: 300000, cost_usd: 2 }", "day: {}")
+          .replace("month: { tokens: 40000000", "week: { tokens: 40000000")
+          .replace("  tenants: {}", "  tenants: {}\n  surprise: 1"),
+    });
+    expect(await issuesOf(path)).toEqual([
+      {
+        file: "models.yaml",
+        path: "budgets.tenant",
+        line: 28,
+        message: expect.stringMatching(/unrecognized key.*week/i),
+      },
+      {
+        file: "models.yaml",
+        path: "budgets",
+        line: 27,
+        message: expect.stringMatching(/unrecognized key.*surprise/i),
+      },
+      {
+        file: "models.yaml",
+        path: "personas.ops.budget.day",
+        line: 47,
+        message: "sets neither tokens nor cost_usd",
+      },
+    ]);
+    const unpriced = await variant("unpriced-model", {
+      "models.yaml": (t) => t.replace("models: [gpt-4.1-nano, replay]", "models: [gpt-5, replay]"),
+    });
+    expect(await issuesOf(unpriced)).toEqual([
+      {
+        file: "models.yaml",
+        path: "personas.finance.models[0]",
+        message: "gpt-5 has no price under models",
+      },
+    ]);
+  });
+
   it("reports a missing file", async () => {
     const path = await variant("missing", {});
     await rm(join(path, "naming.yaml"));
