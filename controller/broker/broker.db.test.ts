@@ -70,6 +70,7 @@ describe.each(backends)("the credential broker against the GitHub sandbox on %s"
   const { world, credential, mint, issued, rows } = brokerWorld(backend, {
     org: "acme",
     repositories: ["acme-app", "acme-infra", "acme-site"],
+    // Everything the personas' role templates reach, a founder's blueprints included.
     permissions: {
       metadata: "read",
       administration: "write",
@@ -78,8 +79,16 @@ describe.each(backends)("the credential broker against the GitHub sandbox on %s"
       issues: "write",
       pull_requests: "write",
       actions: "write",
+      actions_variables: "write",
+      environments: "write",
+      secrets: "write",
+      vulnerability_alerts: "write",
+      security_events: "write",
+      secret_scanning_alerts: "write",
       members: "write",
       organization_administration: "write",
+      organization_secrets: "write",
+      organization_actions_variables: "write",
     },
   });
   const revokedAtProvider = async (token: string) => (await world.sandbox.isRevoked(token)) === true;

@@ -41,6 +41,28 @@ describe("GitHub App permissions for a grant's scope", () => {
     });
   });
 
+  it("reads everything a blueprint reaches to plan it, and writes it all to apply it", () => {
+    const reach = (level: "read" | "write") => ({
+      metadata: "read",
+      administration: level,
+      contents: level,
+      secrets: level,
+      organization_secrets: level,
+      actions_variables: level,
+      organization_actions_variables: level,
+      environments: level,
+      vulnerability_alerts: level,
+      security_events: level,
+      secret_scanning_alerts: level,
+      members: level,
+    });
+    expect(githubPermissions([{ tools: ["plan_blueprint"], resources: ["acme"] }])).toEqual(reach("read"));
+    expect(githubPermissions([{ tools: ["apply_blueprint"], resources: ["acme"] }])).toEqual({
+      ...reach("write"),
+      workflows: "write",
+    });
+  });
+
   it("keeps only organisation permissions for a token that may touch no repository", () => {
     expect(orgOnly({ metadata: "read", contents: "write", members: "write" })).toEqual({
       metadata: "read",

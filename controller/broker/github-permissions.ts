@@ -33,6 +33,22 @@ const AREAS: Record<
   orgs: { repo: [], org: ["members", "organization_administration"] },
 };
 
+/**
+ * What a blueprint reaches (`plan_blueprint` reads it all, `apply_blueprint` writes it): repositories with
+ * their files, protection, secrets, variables, environments and security settings; teams; organisation secrets.
+ */
+const BLUEPRINT_AREAS = [
+  "repos",
+  "contents",
+  "protection",
+  "secrets",
+  "variables",
+  "environments",
+  "security",
+  "teams",
+];
+const BLUEPRINT_TOOLS: Record<string, Level> = { plan: "read", apply: "write" };
+
 const ORG_ONLY = new Set([
   "members",
   "organization_administration",
@@ -47,15 +63,19 @@ function raise(into: GitHubPermissions, name: string, level: Level): void {
 /** One tool pattern's needs: its area from the first word, read or write from its verb (`*` counts as write). */
 function needs(pattern: string, into: GitHubPermissions): void {
   const [area = "*", ...rest] = pattern.split("_");
-  const areas =
-    area === "*"
+  const blueprint = BLUEPRINT_TOOLS[area];
+  const areas = blueprint
+    ? BLUEPRINT_AREAS
+    : area === "*"
       ? Object.keys(AREAS)
       : area.includes("*")
         ? Object.keys(AREAS).filter((a) => globMatches(area, a))
         : [area];
   const level: Level =
-    rest.length > 0 && !rest[0]?.includes("*") && isReadOnlyTool(pattern) ? "read" : "write";
-  const orgLevel = area === "*" || rest.includes("org") || rest.some((w) => w.includes("*"));
+    blueprint ?? (rest.length > 0 && !rest[0]?.includes("*") && isReadOnlyTool(pattern) ? "read" : "write");
+  // A blueprint has organisation secrets and teams.
+  const orgLevel =
+    blueprint !== undefined || area === "*" || rest.includes("org") || rest.some((w) => w.includes("*"));
   for (const a of areas) {
     const spec = AREAS[a];
     if (!spec) continue;

@@ -179,6 +179,21 @@ describe("the shipped policies", () => {
     expect(invite.approval?.rules.sort()).toEqual(["github-org-level", "role.github.org_admin"]);
   });
 
+  it("lets a founder plan its organisation's blueprint freely and apply it once a platform admin approves", () => {
+    const blueprint = (name: string) => ({ server: "github" as const, kind: "blueprint", name });
+    expect(decide(call("founder", "plan_blueprint", blueprint("acme"))).effect).toBe("allow");
+    expect(decide(call("founder", "apply_blueprint", blueprint("acme")))).toMatchObject({
+      effect: "needs-approval",
+      policies: ["approval.blueprint-apply"],
+      approval: { rules: ["blueprint-apply"], approvers: ["platform-admin"], quorum: 1 },
+    });
+    expect(decide(call("founder", "apply_blueprint", blueprint("acme"), { approved: true })).effect).toBe(
+      "allow",
+    );
+    expect(decide(call("founder", "plan_blueprint", blueprint("globex"))).effect).toBe("deny");
+    expect(decide(call("dev", "plan_blueprint", blueprint("acme"))).effect).toBe("deny");
+  });
+
   it("needs two approvers for break-glass and policy widening, and only the roles that may ask", () => {
     const ask = (role: string, action: "break_glass" | "widen_policy") =>
       decide({

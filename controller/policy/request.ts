@@ -47,7 +47,8 @@ export interface Decision {
   approval?: { rules: string[]; approvers: string[]; quorum: number };
 }
 
-const READ_VERBS = new Set(["get", "list", "search", "read", "download", "check", "explain"]);
+// `plan` is a dry run (plan_blueprint): it reads the current state and changes nothing.
+const READ_VERBS = new Set(["get", "list", "search", "read", "download", "check", "explain", "plan"]);
 const WRITE_VERBS = new Set([
   "create",
   "update",

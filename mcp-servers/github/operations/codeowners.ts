@@ -20,7 +20,14 @@ export const codeownersOperations = {
     input: RepoRef.extend({
       rules: z
         .array(
-          z.object({ pattern: z.string().min(1).regex(/^\S+$/, "no spaces"), owners: z.array(Owner).min(1) }),
+          z.object({
+            pattern: z
+              .string()
+              .min(1)
+              .regex(/^\S+$/, "no spaces")
+              .describe("a path pattern as in .gitignore, e.g. * or /src/ or *.ts"),
+            owners: z.array(Owner).min(1).describe("who owns matching paths: @user, @org/team or an email"),
+          }),
         )
         .min(1)
         .describe("later rules win, as in GitHub"),

@@ -13,7 +13,12 @@ export const EnvironmentSettings = z.object({
     .default(0)
     .describe("minutes to wait before a deployment proceeds"),
   reviewers: z
-    .array(z.union([z.object({ user: z.string().min(1) }), z.object({ team: z.string().min(1) })]))
+    .array(
+      z.union([
+        z.object({ user: z.string().min(1).describe("a reviewer's GitHub login") }),
+        z.object({ team: z.string().min(1).describe("a reviewing team's slug") }),
+      ]),
+    )
     .max(6)
     .default([])
     .describe("who must approve deployments: users by login, teams by slug"),

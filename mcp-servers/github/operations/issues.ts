@@ -38,7 +38,7 @@ export const issueOperations = {
       repo: RepoName,
       title: z.string().min(1).max(256).describe("a short summary"),
       body: z.string().max(65_536).optional().describe("the details, in Markdown"),
-      labels: z.array(LabelName).default([]),
+      labels: z.array(LabelName).default([]).describe("labels to put on it (they must exist)"),
     }),
     resource: repoResource,
     run: async (client, i) =>
@@ -70,7 +70,7 @@ export const issueOperations = {
     summary: "List issues (not pull requests), newest first",
     write: false,
     input: RepoRef.extend({
-      state: z.enum(["open", "closed", "all"]).default("open"),
+      state: z.enum(["open", "closed", "all"]).default("open").describe("which issues, by state"),
       labels: z.array(LabelName).default([]).describe("only issues with all of these labels"),
     }),
     resource: repoResource,
@@ -94,11 +94,14 @@ export const issueOperations = {
     write: true,
     input: RepoRef.extend({
       number: Number_,
-      title: z.string().min(1).max(256).optional(),
-      body: z.string().max(65_536).optional(),
+      title: z.string().min(1).max(256).optional().describe("the new title"),
+      body: z.string().max(65_536).optional().describe("the new body, in Markdown (replaces the old one)"),
       labels: z.array(LabelName).optional().describe("the full new set of labels"),
-      state: z.enum(["open", "closed"]).optional(),
-      stateReason: z.enum(["completed", "not_planned"]).optional(),
+      state: z.enum(["open", "closed"]).optional().describe("open or close it"),
+      stateReason: z
+        .enum(["completed", "not_planned"])
+        .optional()
+        .describe("why it was closed, when closing it"),
     }),
     resource: (i) => `${repoResource(i)}#${i.number}`,
     run: async (client, i) =>
@@ -128,7 +131,7 @@ export const issueOperations = {
         .string()
         .regex(/^[0-9a-fA-F]{6}$/, "six hex digits, no #")
         .describe("e.g. d73a4a"),
-      description: z.string().max(100).optional(),
+      description: z.string().max(100).optional().describe("what the label means"),
     }),
     resource: (i) => `${repoResource(i)}/labels/${i.name}`,
     run: async (client, i) => {

@@ -23,10 +23,13 @@ export const BranchProtection = z.object({
     .describe("checks that must pass, by name"),
   strictStatusChecks: z.boolean().default(false).describe("the branch must be up to date before merging"),
   enforceAdmins: z.boolean().default(true).describe("the rules bind administrators too"),
-  allowForcePushes: z.boolean().default(false),
-  allowDeletions: z.boolean().default(false),
-  requiredLinearHistory: z.boolean().default(false),
-  requiredConversationResolution: z.boolean().default(false),
+  allowForcePushes: z.boolean().default(false).describe("allow force pushes to the branch"),
+  allowDeletions: z.boolean().default(false).describe("allow the branch to be deleted"),
+  requiredLinearHistory: z.boolean().default(false).describe("refuse merge commits: history stays linear"),
+  requiredConversationResolution: z
+    .boolean()
+    .default(false)
+    .describe("every review conversation must be resolved before merging"),
 });
 export type BranchProtection = z.output<typeof BranchProtection>;
 

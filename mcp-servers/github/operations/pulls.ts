@@ -51,11 +51,11 @@ export const pullOperations = {
     summary: "Open a pull request from a branch into another (the way changes reach a protected branch)",
     write: true,
     input: RepoRef.extend({
-      title: z.string().min(1).max(256),
+      title: z.string().min(1).max(256).describe("a short summary of the change"),
       head: Branch.describe("the branch with the changes"),
       base: Branch.describe("the branch to merge into, e.g. main"),
-      body: z.string().max(65_536).optional(),
-      draft: z.boolean().default(false),
+      body: z.string().max(65_536).optional().describe("what changed and why, in Markdown"),
+      draft: z.boolean().default(false).describe("open it as a draft, not yet ready for review"),
     }),
     resource: (i) => `${repoResource(i)}:${i.head}->${i.base}`,
     run: async (client, i) =>
@@ -88,7 +88,9 @@ export const pullOperations = {
     name: "pulls_list_pull_requests",
     summary: "List pull requests, newest first",
     write: false,
-    input: RepoRef.extend({ state: z.enum(["open", "closed", "all"]).default("open") }),
+    input: RepoRef.extend({
+      state: z.enum(["open", "closed", "all"]).default("open").describe("which pull requests, by state"),
+    }),
     resource: repoResource,
     run: async (client, i) =>
       (
@@ -107,7 +109,7 @@ export const pullOperations = {
     write: true,
     input: RepoRef.extend({
       number: Number_,
-      event: z.enum(["APPROVE", "REQUEST_CHANGES", "COMMENT"]),
+      event: z.enum(["APPROVE", "REQUEST_CHANGES", "COMMENT"]).describe("the review's verdict"),
       body: z.string().max(65_536).default("").describe("the review comment; required to request changes"),
     }).refine((i) => i.event !== "REQUEST_CHANGES" || i.body.length > 0, {
       message: "say what to change",
@@ -132,7 +134,10 @@ export const pullOperations = {
     write: true,
     input: RepoRef.extend({
       number: Number_,
-      method: z.enum(["merge", "squash", "rebase"]).default("squash"),
+      method: z
+        .enum(["merge", "squash", "rebase"])
+        .default("squash")
+        .describe("how the commits land on the base"),
       expectedHeadSha: z
         .string()
         .regex(/^[0-9a-f]{40}$/)

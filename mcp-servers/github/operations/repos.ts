@@ -63,11 +63,11 @@ export const RepoSettings = z.object({
   visibility: z.enum(["private", "public"]).optional().describe("who can see it; private by default"),
   isTemplate: z.boolean().optional().describe("whether other repositories can be generated from it"),
   deleteBranchOnMerge: z.boolean().optional().describe("delete head branches once their pull request merges"),
-  allowSquashMerge: z.boolean().optional(),
-  allowMergeCommit: z.boolean().optional(),
-  allowRebaseMerge: z.boolean().optional(),
-  hasWiki: z.boolean().optional(),
-  hasProjects: z.boolean().optional(),
+  allowSquashMerge: z.boolean().optional().describe("allow squash merges of pull requests"),
+  allowMergeCommit: z.boolean().optional().describe("allow merge commits of pull requests"),
+  allowRebaseMerge: z.boolean().optional().describe("allow rebase merges of pull requests"),
+  hasWiki: z.boolean().optional().describe("turn the repository's wiki on or off"),
+  hasProjects: z.boolean().optional().describe("turn the repository's projects board on or off"),
 });
 type RepoSettings = z.output<typeof RepoSettings>;
 
@@ -112,8 +112,11 @@ export const repoOperations = {
       templateRepo: RepoName.describe("the template repository"),
       owner: Org,
       repo: RepoName,
-      description: z.string().max(350).optional(),
-      visibility: z.enum(["private", "public"]).default("private"),
+      description: z.string().max(350).optional().describe("a short description"),
+      visibility: z
+        .enum(["private", "public"])
+        .default("private")
+        .describe("who can see it; private by default"),
     }),
     resource: repoResource,
     run: async (client, i) =>

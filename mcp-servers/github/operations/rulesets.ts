@@ -13,7 +13,7 @@ export const RulesetSettings = z.object({
     .min(1)
     .default(["~DEFAULT_BRANCH"])
     .describe("branch name patterns it applies to; ~DEFAULT_BRANCH and ~ALL are special"),
-  exclude: z.array(z.string().min(1)).default([]),
+  exclude: z.array(z.string().min(1)).default([]).describe("branch name patterns it does not apply to"),
   requiredReviews: z
     .number()
     .int()
@@ -25,9 +25,9 @@ export const RulesetSettings = z.object({
     .array(z.string().min(1))
     .default([])
     .describe("checks that must pass before merging"),
-  blockForcePushes: z.boolean().default(true),
-  blockDeletion: z.boolean().default(true),
-  requireLinearHistory: z.boolean().default(false),
+  blockForcePushes: z.boolean().default(true).describe("refuse force pushes"),
+  blockDeletion: z.boolean().default(true).describe("refuse deleting the branches"),
+  requireLinearHistory: z.boolean().default(false).describe("refuse merge commits: history stays linear"),
 });
 type RulesetSettings = z.output<typeof RulesetSettings>;
 
@@ -121,7 +121,7 @@ export const rulesetOperations = {
     name: "protection_delete_ruleset",
     summary: "Delete a repository ruleset by name; one already gone is left alone",
     write: true,
-    input: RepoRef.extend({ name: z.string().min(1) }),
+    input: RepoRef.extend({ name: z.string().min(1).describe("the ruleset's name") }),
     resource: (i) => `${repoResource(i)}/rulesets/${i.name}`,
     run: async (client, i) => {
       const existing = await findByName(client, i.owner, i.repo, i.name);

@@ -44,7 +44,7 @@ export const teamOperations = {
     input: z.object({
       owner: Org,
       name: z.string().min(1).max(255).describe("the team's display name; its slug is derived from it"),
-      description: z.string().max(1000).optional(),
+      description: z.string().max(1000).optional().describe("what the team is for"),
       privacy: z.enum(["closed", "secret"]).default("closed").describe("closed: visible to all members"),
     }),
     resource: (i) => `${i.owner}/teams/${i.name}`,
@@ -95,7 +95,10 @@ export const teamOperations = {
       owner: Org,
       team: TeamSlug,
       user: Login,
-      role: z.enum(["member", "maintainer"]).default("member"),
+      role: z
+        .enum(["member", "maintainer"])
+        .default("member")
+        .describe("maintainers can manage the team's members and settings"),
     }),
     resource: (i) => `${i.owner}/teams/${i.team}/${i.user}`,
     run: async (client, i) => {
@@ -213,7 +216,10 @@ export const teamOperations = {
         owner: Org,
         email: z.email().optional().describe("invite by email address"),
         user: Login.optional().describe("or invite an existing GitHub user by login"),
-        role: z.enum(["direct_member", "admin"]).default("direct_member"),
+        role: z
+          .enum(["direct_member", "admin"])
+          .default("direct_member")
+          .describe("the invitee's role in the organisation"),
         teams: z.array(TeamSlug).default([]).describe("teams the invitee joins on accepting"),
       })
       .refine((i) => (i.email === undefined) !== (i.user === undefined), "give exactly one of email or user"),

@@ -1,0 +1,286 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { z } from "zod";
+import { globMatches } from "../../controller/client/glob.ts";
+import { isReadOnlyTool } from "../../controller/policy/request.ts";
+import { CredentialCache } from "./credential-cache.ts";
+import { GITHUB_OPERATIONS } from "./factory.ts";
+import { githubServer } from "./server.ts";
+import { BlueprintInput } from "./tools/blueprints.ts";
+
+const server = githubServer({ paced: false });
+const tools = server.tools;
+const operations: Record<string, { summary: string; write: boolean; input: unknown }> = GITHUB_OPERATIONS;
+const BLUEPRINT_TOOLS = ["apply_blueprint", "plan_blueprint"];
+
+type Schema = z.ZodType & { def: Record<string, unknown> & { type: string } };
+const WRAPPERS = new Set(["optional", "nullable", "default", "prefault", "readonly", "nonoptional", "catch"]);
+/** The schema under optional/nullable/default wrappers (and a pipe's input). */
+function core(schema: Schema): Schema {
+  let at = schema;
+  for (;;) {
+    if (WRAPPERS.has(at.def.type)) at = at.def.innerType as Schema;
+    else if (at.def.type === "pipe") at = at.def.in as Schema;
+    else return at;
+  }
+}
+/** A description on the field or on any schema it wraps: what the model sees either way. */
+function described(schema: Schema): boolean {
+  let at = schema;
+  for (;;) {
+    if (at.description) return true;
+    if (WRAPPERS.has(at.def.type)) at = at.def.innerType as Schema;
+    else if (at.def.type === "pipe") at = at.def.in as Schema;
+    else return false;
+  }
+}
+/** Paths of fields with no description, through objects, arrays and unions. */
+function undescribed(schema: Schema, path = ""): string[] {
+  const at = core(schema);
+  if (at.def.type === "object")
+    return Object.entries(at.def.shape as Record<string, Schema>).flatMap(([key, field]) => {
+      const here = path ? `${path}.${key}` : key;
+      return [...(described(field) ? [] : [here]), ...undescribed(field, here)];
+    });
+  if (at.def.type === "array") return undescribed(at.def.element as Schema, `${path}[]`);
+  if (at.def.type === "union")
+    return (at.def.options as Schema[]).flatMap((option, i) => undescribed(option, `${path}|${i}`));
+  return [];
+}
+/**
+ * The schema at a dotted output path (`items[].body`), or undefined when the path leads nowhere. Past a
+ * record's `unknown` values (a plan's changes) any path may be there.
+ */
+function schemaAt(schema: Schema, path: string): Schema | undefined {
+  let at: Schema | undefined = schema;
+  const steps = path.split(".").flatMap((part) => part.split(/(?=\[\])/));
+  for (const step of steps) {
+    const here: Schema | undefined = at && core(at);
+    if (!here || here.def.type === "unknown") return here;
+    if (step === "[]") at = here.def.type === "array" ? (here.def.element as Schema) : undefined;
+    else if (here.def.type === "object") at = (here.def.shape as Record<string, Schema>)[step];
+    else if (here.def.type === "record") at = here.def.valueType as Schema;
+    else return undefined;
+  }
+  return at;
+}
+
+describe("the GitHub server's tools", () => {
+  it("offer every factory operation under its own name and input schema, plus planning and applying blueprints", () => {
+    expect(tools.map((t) => t.name).sort()).toEqual([...Object.keys(operations), ...BLUEPRINT_TOOLS].sort());
+    expect(new Set(tools.map((t) => t.name)).size).toBe(tools.length);
+    for (const tool of tools.filter((t) => !BLUEPRINT_TOOLS.includes(t.name))) {
+      const op = operations[tool.name];
+      expect(tool.input, tool.name).toBe(op?.input);
+      expect(tool.description.startsWith(`${op?.summary}. `), tool.name).toBe(true);
+      expect(tool.hints.readOnlyHint, tool.name).toBe(!op?.write);
+    }
+  });
+
+  it("are named <area>_<verb>_<noun>, with a verb that tells the controller whether they only read", () => {
+    for (const tool of tools) {
+      if (!BLUEPRINT_TOOLS.includes(tool.name)) expect(tool.name).toMatch(/^[a-z]+_[a-z]+_[a-z]+(_[a-z]+)*$/);
+      expect(isReadOnlyTool(tool.name), tool.name).toBe(tool.hints.readOnlyHint);
+    }
+  });
+
+  it("set a title, a description, a known toolset and all four hints, honestly", () => {
+    for (const tool of tools) {
+      expect(tool.title, tool.name).toMatch(/^[A-Z].{3,60}$/);
+      expect(tool.description.length, tool.name).toBeGreaterThan(60);
+      expect(Object.keys(server.toolsets), tool.name).toContain(tool.toolset);
+      expect(Object.keys(tool.hints).sort(), tool.name).toEqual([
+        "destructiveHint",
+        "idempotentHint",
+        "openWorldHint",
+        "readOnlyHint",
+      ]);
+      for (const hint of Object.values(tool.hints)) expect(typeof hint, tool.name).toBe("boolean");
+      expect(tool.hints.openWorldHint, tool.name).toBe(true);
+      if (tool.hints.readOnlyHint)
+        expect(tool.hints, tool.name).toMatchObject({ destructiveHint: false, idempotentHint: true });
+    }
+    const hints = (name: string) => tools.find((t) => t.name === name)?.hints;
+    // Add-only writes are not destructive; those that add another thing each call are not idempotent.
+    expect(hints("branches_create_branch")).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+    expect(hints("issues_create_issue")).toMatchObject({ destructiveHint: false, idempotentHint: false });
+    expect(hints("pulls_create_review")).toMatchObject({ destructiveHint: false, idempotentHint: false });
+    for (const name of ["contents_delete_file", "protection_delete_branch_protection", "apply_blueprint"])
+      expect(hints(name)).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
+    expect(hints("plan_blueprint")?.readOnlyHint).toBe(true);
+  });
+
+  it("group tools into toolsets by area, every toolset with tools", () => {
+    const toolsetOf: Record<string, string> = {
+      repos: "repos",
+      contents: "repos",
+      branches: "repos",
+      codeowners: "repos",
+      teams: "teams",
+      orgs: "teams",
+      protection: "protection",
+      secrets: "secrets",
+      variables: "secrets",
+      actions: "actions",
+      environments: "actions",
+      issues: "issues_prs",
+      pulls: "issues_prs",
+      security: "security",
+      plan: "blueprints",
+      apply: "blueprints",
+    };
+    for (const tool of tools)
+      expect(tool.toolset, tool.name).toBe(toolsetOf[tool.name.split("_")[0] as string]);
+    expect(Object.keys(server.toolsets).filter((set) => !tools.some((t) => t.toolset === set))).toEqual([]);
+    for (const description of Object.values(server.toolsets)) expect(description.length).toBeGreaterThan(20);
+  });
+
+  it("take a zod object whose every field, however deep, is described for the model", () => {
+    for (const tool of tools) {
+      expect(tool.input, tool.name).toBeInstanceOf(z.ZodObject);
+      expect(undescribed(tool.input as unknown as Schema), tool.name).toEqual([]);
+    }
+  });
+
+  it("answer with a zod object, whose untrusted paths are strings and sensitive fields are inputs", () => {
+    for (const tool of tools) {
+      expect(tool.output, tool.name).toBeInstanceOf(z.ZodObject);
+      for (const path of tool.untrusted ?? []) {
+        const leaf = schemaAt(tool.output as unknown as Schema, path);
+        expect(leaf && core(leaf).def.type, `${tool.name} ${path}`).toMatch(/^(string|unknown)$/);
+      }
+      for (const field of tool.sensitive ?? []) expect(Object.keys(tool.input.shape)).toContain(field);
+    }
+    const untrusted = (name: string) => tools.find((t) => t.name === name)?.untrusted;
+    expect(untrusted("contents_get_file")).toEqual(["text"]);
+    expect(untrusted("issues_list_issues")).toEqual(["items[].title", "items[].body", "items[].labels[]"]);
+    expect(untrusted("pulls_get_pull_request")).toEqual(["title", "body"]);
+    expect(tools.filter((t) => t.sensitive?.length).map((t) => [t.name, t.sensitive])).toEqual([
+      ["secrets_set_secret", ["value"]],
+    ]);
+  });
+
+  it("name what policy decides on as the role templates do: bare repositories, the organisation, team slugs", () => {
+    const sample = {
+      owner: "acme",
+      org: "acme",
+      repo: "acme-api",
+      team: "acme-developers",
+      name: "Acme Developers",
+    };
+    const resources = Object.fromEntries(tools.map((t) => [t.name, t.resource(sample as never)] as const));
+    for (const tool of tools) {
+      const { kind, name } = resources[tool.name] as { kind: string; name: string };
+      const shape = tool.input.shape as Record<string, unknown>;
+      const expected =
+        tool.toolset === "blueprints"
+          ? { kind: "blueprint", name: "acme" }
+          : "repo" in shape
+            ? { kind: "repository", name: "acme-api" }
+            : "team" in shape || tool.name === "teams_create_team"
+              ? { kind: "team", name: "acme-developers" }
+              : { kind: "organization", name: "acme" };
+      expect({ kind, name }, tool.name).toEqual(expected);
+    }
+    // Secrets and variables without a repository are the organisation's.
+    const orgSecret = tools
+      .find((t) => t.name === "secrets_set_secret")
+      ?.resource({ owner: "acme" } as never);
+    expect(orgSecret).toEqual({ kind: "organization", name: "acme" });
+  });
+
+  it("refuse a blueprint that names a repository or team outside the organisation's prefix, naming the field", () => {
+    const result = BlueprintInput.safeParse({
+      org: "acme",
+      repos: [{ name: "acme-api" }, { name: "api" }],
+      teams: [{ name: "Acme Developers" }, { name: "Developers" }],
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      ["repos.1.name", "must start with acme- (the organisation's prefix, as the naming rules ask)"],
+      ["teams.1.name", "must start with acme- (the organisation's prefix, as the naming rules ask)"],
+    ]);
+  });
+});
+
+describe("the GitHub policies", () => {
+  const policies = join(import.meta.dirname, "../../policies");
+  const roles = parse(readFileSync(join(policies, "roles/github.yaml"), "utf8")) as {
+    roles: Record<string, { scopes: { tools: string[] }[]; approval?: { tools?: string[] } }>;
+  };
+  const approvals = parse(readFileSync(join(policies, "approvals.yaml"), "utf8")) as {
+    rules: { id: string; server?: string; tools?: string[] }[];
+  };
+  const names = tools.map((t) => t.name);
+  const reached = (patterns: string[]) =>
+    Object.fromEntries(patterns.map((p) => [p, names.filter((n) => globMatches(p, n)).length]));
+
+  it("name only tools the server has, in every role and approval rule", () => {
+    for (const [role, template] of Object.entries(roles.roles)) {
+      const patterns = [...template.scopes.flatMap((s) => s.tools), ...(template.approval?.tools ?? [])];
+      const counts = reached(patterns);
+      expect(
+        Object.keys(counts).filter((p) => counts[p] === 0),
+        role,
+      ).toEqual([]);
+    }
+    for (const rule of approvals.rules.filter((r) => r.server === "github")) {
+      const counts = reached(rule.tools ?? []);
+      expect(
+        Object.keys(counts).filter((p) => counts[p] === 0),
+        rule.id,
+      ).toEqual([]);
+    }
+  });
+
+  it("let a founder plan and apply blueprints, applying after a platform admin approves", () => {
+    const founder = roles.roles.founder?.scopes.flatMap((s) => s.tools) ?? [];
+    expect(founder).toEqual(expect.arrayContaining(["plan_blueprint", "apply_blueprint"]));
+    expect(approvals.rules.find((r) => r.id === "blueprint-apply")).toEqual({
+      id: "blueprint-apply",
+      description: expect.any(String),
+      server: "github",
+      tools: ["apply_*"],
+      approvers: ["platform-admin"],
+      quorum: 1,
+    });
+  });
+});
+
+describe("the factory cache", () => {
+  const credential = (id: string, token = `t-${id}`, expiresAt = "2030-01-01T00:00:00Z") => ({
+    id,
+    token,
+    expiresAt,
+  });
+
+  it("builds once per credential, again when the token changes", () => {
+    const cache = new CredentialCache<object>(8, () => Date.parse("2029-01-01T00:00:00Z"));
+    const built: string[] = [];
+    const build = (label: string) => () => {
+      built.push(label);
+      return { label };
+    };
+    const first = cache.get(credential("a"), build("a1"));
+    expect(cache.get(credential("a"), build("a2"))).toBe(first);
+    expect(cache.get(credential("a", "rotated"), build("a3"))).not.toBe(first);
+    expect(built).toEqual(["a1", "a3"]);
+  });
+
+  it("drops expired credentials and keeps at most its limit, least recently used first", () => {
+    let now = Date.parse("2029-01-01T00:00:00Z");
+    const cache = new CredentialCache<string>(2, () => now);
+    cache.get(credential("a"), () => "a");
+    cache.get(credential("b", "t-b", "2029-01-01T00:10:00Z"), () => "b");
+    cache.get(credential("a"), () => "a again");
+    cache.get(credential("c"), () => "c");
+    expect(cache.size).toBe(2);
+    expect(cache.get(credential("a"), () => "rebuilt")).toBe("a");
+    now = Date.parse("2029-01-01T00:20:00Z");
+    cache.get(credential("d"), () => "d");
+    expect(cache.size).toBe(2);
+    expect(cache.get(credential("b", "t-b", "2029-01-01T00:10:00Z"), () => "new b")).toBe("new b");
+  });
+});
