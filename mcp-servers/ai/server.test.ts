@@ -21,7 +21,7 @@ describe("the AI server", () => {
     expect(server.tools.map((t) => t.name)).toEqual(ALL);
     for (const tool of server.tools) {
       expect(Object.keys(server.toolsets)).toContain(tool.toolset);
-      expect(tool.resource({ tenant: "acme" } as never)).toEqual({ kind: "team", name: "acme" });
+      expect(tool.resource({} as never, { tenant: "acme" } as never)).toEqual({ kind: "team", name: "acme" });
       expect(tool.hints.openWorldHint, tool.name).toBe(false);
     }
     const writes = server.tools.filter((t) => !t.hints.readOnlyHint).map((t) => t.name);

@@ -52,7 +52,6 @@ describe.each(backends)("the AI factory's tools against the controller on %s", (
 
   it("spawns a child through token exchange: its id, role, scope and expiry come back, its grant only to onSpawn", async () => {
     const result = await spawnAgent.run(founder, {
-      tenant: "acme",
       persona: "dev",
       reason: "build the API service",
     });
@@ -94,7 +93,7 @@ describe.each(backends)("the AI factory's tools against the controller on %s", (
   });
 
   it("lists the spawned child in the team, below its parent", async () => {
-    const team = await listAgents.run(founder, { tenant: "acme" });
+    const team = await listAgents.run(founder, {});
     expect(team).toEqual({
       tenant: "acme",
       truncated: false,
@@ -117,7 +116,7 @@ describe.each(backends)("the AI factory's tools against the controller on %s", (
         }),
       ],
     });
-    expect(await listAgents.run(founder, { tenant: "acme", limit: 1 })).toMatchObject({
+    expect(await listAgents.run(founder, { limit: 1 })).toMatchObject({
       truncated: true,
       agents: [{ id: spawned[0]?.agentId }],
     });
@@ -125,21 +124,18 @@ describe.each(backends)("the AI factory's tools against the controller on %s", (
 
   it("checks a model call, records the child's usage, and shows it in the budgets", async () => {
     const dev = await contextFor(spawned[0]?.token as string);
-    expect(await listModels.run(dev, { tenant: "acme" })).toEqual({
+    expect(await listModels.run(dev, {})).toEqual({
       persona: "dev",
       models: [
         { id: "gpt-4.1-mini", inputUsdPerMillion: 0.4, outputUsdPerMillion: 1.6 },
         { id: "replay", inputUsdPerMillion: 0, outputUsdPerMillion: 0 },
       ],
     });
-    expect(
-      await checkBudget.run(dev, { tenant: "acme", model: "gpt-4.1-mini", estimatedTokens: 1000 }),
-    ).toMatchObject({
+    expect(await checkBudget.run(dev, { model: "gpt-4.1-mini", estimatedTokens: 1000 })).toMatchObject({
       effect: "allow",
       estimatedCostMicroUsd: 1600,
     });
     const usage = await recordUsage.run(dev, {
-      tenant: "acme",
       model: "gpt-4.1-mini",
       inputTokens: 2000,
       outputTokens: 250,
@@ -155,7 +151,7 @@ describe.each(backends)("the AI factory's tools against the controller on %s", (
       costMicroUsd: 1200,
       recordedAt: expect.any(String),
     });
-    const budgets = await getBudgets.run(founder, { tenant: "acme" });
+    const budgets = await getBudgets.run(founder, {});
     expect(budgets.budgets.find((b) => b.policy === "models.personas.dev.budget.day")).toMatchObject({
       tokens: { used: 2250, limit: 3000, remaining: 750 },
       costMicroUsd: { used: 1200, limit: 2000, remaining: 800 },
@@ -164,9 +160,7 @@ describe.each(backends)("the AI factory's tools against the controller on %s", (
     expect(budgets.budgets.find((b) => b.policy === "models.budgets.tenant.day")).toMatchObject({
       tokens: { used: 2250, limit: 10000 },
     });
-    expect(
-      await checkBudget.run(dev, { tenant: "acme", model: "gpt-4.1-mini", estimatedTokens: 1000 }),
-    ).toMatchObject({
+    expect(await checkBudget.run(dev, { model: "gpt-4.1-mini", estimatedTokens: 1000 })).toMatchObject({
       effect: "deny",
       policies: ["models.personas.dev.budget.day"],
     });
@@ -175,7 +169,7 @@ describe.each(backends)("the AI factory's tools against the controller on %s", (
   it("passes the controller's refusals on: a model off the allowlist, a budget, a persona that may not spawn", async () => {
     const dev = await contextFor(spawned[0]?.token as string);
     const offList = await recordUsage
-      .run(dev, { tenant: "acme", model: "gpt-4.1", inputTokens: 1, outputTokens: 1 })
+      .run(dev, { model: "gpt-4.1", inputTokens: 1, outputTokens: 1 })
       .catch((e: unknown) => e);
     expect(offList).toBeInstanceOf(ControllerRefused);
     expect(offList).toMatchObject({
@@ -184,28 +178,25 @@ describe.each(backends)("the AI factory's tools against the controller on %s", (
       message: expect.stringContaining("gpt-4.1 is not on persona dev's allowlist"),
     });
     const over = await recordUsage
-      .run(dev, { tenant: "acme", model: "replay", inputTokens: 800, outputTokens: 0 })
+      .run(dev, { model: "replay", inputTokens: 800, outputTokens: 0 })
       .catch((e: unknown) => e);
     expect(over).toMatchObject({ status: 403, code: "budget-exceeded" });
-    const spawn = await spawnAgent
-      .run(dev, { tenant: "acme", persona: "ops", reason: "help" })
-      .catch((e: unknown) => e);
+    const spawn = await spawnAgent.run(dev, { persona: "ops", reason: "help" }).catch((e: unknown) => e);
     expect(spawn).toMatchObject({ status: 400, code: "unauthorized_client" });
     expect(spawned).toHaveLength(1);
   });
 
-  it("refuses another tenant's name before asking the controller", async () => {
-    await expect(getBudgets.run(founder, { tenant: "globex" })).rejects.toThrow(
-      "your grant is for tenant acme, not globex",
-    );
-    expect(getBudgets.resource({ tenant: "acme" })).toEqual({ kind: "team", name: "acme" });
+  it("decides every call on the caller's own tenant, which no argument can change", async () => {
+    expect(getBudgets.resource({ tenant: "globex" } as never, founder.caller.grant)).toEqual({
+      kind: "team",
+      name: "acme",
+    });
   });
 
   it("keeps a spawned child for the runtime to claim when no onSpawn is given", async () => {
     const standalone = aiServer();
     const context = await contextFor(founder.caller.token, standalone);
     const result = await spawnAgent.run(context, {
-      tenant: "acme",
       persona: "finance",
       reason: "watch costs",
     });

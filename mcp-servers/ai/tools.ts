@@ -41,24 +41,14 @@ const ADD: ToolHints = {
 
 const PERSONAS = ["founder", "dev", "ops", "sec", "finance"] as const;
 
-const Tenant = z
-  .string()
-  .regex(/^[a-z][a-z0-9]{1,30}$/, "must be a tenant id: 2-31 lowercase letters or digits")
-  .describe("your tenant's id, the one your grant is for (e.g. acme); teams and budgets are per tenant");
 const ModelId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._:-]{0,99}$/, "must be a model id such as gpt-4.1-mini")
   .describe("the model id, e.g. gpt-4.1-mini (models_list_models lists the ones you may call)");
 const Tokens = z.number().int().min(0).max(10_000_000);
 
-/** Policy decides on the tenant's team, whatever the tool. */
-const team = (input: { tenant: string }) => ({ kind: "team", name: input.tenant });
-
-/** The gate's policy already refuses another tenant; this keeps a mismatch from ever reaching the controller. */
-function ownTenant(context: AiContext, tenant: string): void {
-  const own = context.caller.grant.tenant;
-  if (tenant !== own) throw new Error(`your grant is for tenant ${own}, not ${tenant}`);
-}
+/** Policy decides on the caller's own tenant's team, whatever the tool: an agent works in one tenant only. */
+const team = (_input: unknown, grant: { tenant: string }) => ({ kind: "team", name: grant.tenant });
 
 const ScopeView = z.array(
   z.object({
@@ -88,7 +78,6 @@ export const spawnAgent = aiTool({
   toolset: "agents",
   hints: ADD,
   input: z.object({
-    tenant: Tenant,
     persona: z.enum(PERSONAS).describe("the persona of the child agent"),
     reason: z
       .string()
@@ -99,7 +88,6 @@ export const spawnAgent = aiTool({
   output: SpawnResult,
   resource: team,
   async run(context, input) {
-    ownTenant(context, input.tenant);
     const { controller, token, grant } = context.caller;
     const exchanged = await controller.exchange(token, { persona: input.persona });
     const claims = await controller.introspect(exchanged.access_token);
@@ -130,7 +118,6 @@ export const listAgents = aiTool({
   toolset: "agents",
   hints: READ,
   input: z.object({
-    tenant: Tenant,
     limit: z
       .number()
       .int()
@@ -142,7 +129,6 @@ export const listAgents = aiTool({
   output: TeamView,
   resource: team,
   async run(context, input) {
-    ownTenant(context, input.tenant);
     const { controller, token } = context.caller;
     return controller.team(token, input.limit === undefined ? {} : { limit: input.limit });
   },
@@ -155,11 +141,10 @@ export const getBudgets = aiTool({
     "Shows your tenant's and each persona's model budgets for today and this month (UTC): tokens and cost (in micro-dollars) used, the limit, what remains, and whether a budget is over. Each budget is named by its path in models.yaml.",
   toolset: "budgets",
   hints: READ,
-  input: z.object({ tenant: Tenant }),
+  input: z.object({}),
   output: BudgetsView,
   resource: team,
   async run(context, input) {
-    ownTenant(context, input.tenant);
     return context.caller.controller.budgets(context.caller.token);
   },
 });
@@ -172,14 +157,12 @@ export const checkBudget = aiTool({
   toolset: "budgets",
   hints: READ,
   input: z.object({
-    tenant: Tenant,
     model: ModelId,
     estimatedTokens: Tokens.describe("the most input plus output tokens the call may use"),
   }),
   output: BudgetCheckView,
   resource: team,
   async run(context, input) {
-    ownTenant(context, input.tenant);
     const { controller, token } = context.caller;
     return controller.checkBudget(token, { model: input.model, estimatedTokens: input.estimatedTokens });
   },
@@ -193,7 +176,6 @@ export const recordUsage = aiTool({
   toolset: "usage",
   hints: ADD,
   input: z.object({
-    tenant: Tenant,
     model: ModelId,
     inputTokens: Tokens.describe("prompt tokens the call used"),
     outputTokens: Tokens.describe("completion tokens the call used"),
@@ -201,7 +183,6 @@ export const recordUsage = aiTool({
   output: UsageView,
   resource: team,
   async run(context, input) {
-    ownTenant(context, input.tenant);
     const { controller, token } = context.caller;
     return controller.recordUsage(token, {
       model: input.model,
@@ -219,13 +200,11 @@ export const listModels = aiTool({
   toolset: "models",
   hints: READ,
   input: z.object({
-    tenant: Tenant,
     persona: z.enum(PERSONAS).optional().describe("whose allowlist; yours if left out"),
   }),
   output: ModelsView,
   resource: team,
   async run(context, input) {
-    ownTenant(context, input.tenant);
     return context.caller.controller.models(context.caller.token, input.persona);
   },
 });

@@ -49,7 +49,7 @@ describe.each(backends)("every Azure DevOps tool's run against the sandbox on %s
     const result = await tool.run(as, input);
     expect(tool.output.parse(result), name).toEqual(result);
     if (!(PLATFORM_ONLY_TOOLS as readonly string[]).includes(name)) {
-      const resource = tool.resource(input).name;
+      const resource = tool.resource(input, {} as never).name;
       expect(
         [`tenant-${tenant}`, `${tenant}-*`].some((p) => globMatches(p, resource)),
         resource,

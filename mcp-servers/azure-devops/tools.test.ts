@@ -146,7 +146,8 @@ describe("the Azure DevOps tools", () => {
   it("name resources as the role templates expect, and a name in another tenant's project matches none", () => {
     const tenant = ["tenant-acme", "acme-*"];
     const matches = (name: string) => tenant.some((p) => globMatches(p, name));
-    const resource = (name: string, input: Record<string, unknown>) => tool(name).resource(input as never);
+    const resource = (name: string, input: Record<string, unknown>) =>
+      tool(name).resource(input as never, {} as never);
     expect(resource("repos_push_files", { project: "tenant-acme", repo: "acme-app" })).toEqual({
       kind: "repository",
       name: "acme-app",

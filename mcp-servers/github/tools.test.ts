@@ -170,7 +170,9 @@ describe("the GitHub server's tools", () => {
       team: "acme-developers",
       name: "Acme Developers",
     };
-    const resources = Object.fromEntries(tools.map((t) => [t.name, t.resource(sample as never)] as const));
+    const resources = Object.fromEntries(
+      tools.map((t) => [t.name, t.resource(sample as never, {} as never)] as const),
+    );
     for (const tool of tools) {
       const { kind, name } = resources[tool.name] as { kind: string; name: string };
       const shape = tool.input.shape as Record<string, unknown>;
@@ -187,7 +189,7 @@ describe("the GitHub server's tools", () => {
     // Secrets and variables without a repository are the organisation's.
     const orgSecret = tools
       .find((t) => t.name === "secrets_set_secret")
-      ?.resource({ owner: "acme" } as never);
+      ?.resource({ owner: "acme" } as never, {} as never);
     expect(orgSecret).toEqual({ kind: "organization", name: "acme" });
   });
 

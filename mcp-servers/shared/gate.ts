@@ -90,7 +90,7 @@ export class Gate<C> {
     const parsed = wire.input.safeParse(raw ?? {});
     if (!parsed.success) return invalidArguments(tool.name, parsed.error);
     const args = parsed.data as Record<string, unknown>;
-    const resource = tool.resource(args);
+    const resource = tool.resource(args, caller.grant);
     try {
       if (tool.hints.readOnlyHint) {
         const { decision } = await caller.controller.decideRead(caller.token, { tool: tool.name, resource });

@@ -36,8 +36,11 @@ export interface ToolDefinition<C, I extends z.ZodObject = z.ZodObject, O extend
   input: I;
   /** The shape of `structuredContent` (for a write: of `result`). Always an object: lists are `{ items }`. */
   output: O;
-  /** What policy decides on: matched against the grant's resource patterns (e.g. a repository's name). */
-  resource(input: z.output<I>): { kind: string; name: string };
+  /**
+   * What policy decides on: matched against the grant's resource patterns (e.g. a repository's name). Tools
+   * over the caller's own tenant (its team, its database) name it from the grant rather than ask for it.
+   */
+  resource(input: z.output<I>, grant: GrantView): { kind: string; name: string };
   /** Dotted paths of provider text in the output (`text`, `items[].body`): wrapped as untrusted. */
   untrusted?: readonly string[];
   /** Top-level input fields holding secrets: the ledger keeps only their keyed HMAC. */
