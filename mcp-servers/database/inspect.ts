@@ -1,0 +1,130 @@
+import { locateTenant } from "./locate.ts";
+import { securedTables } from "./migrations.ts";
+import { type Isolation, ident, type TenantNames } from "./names.ts";
+import type { TenantDatabaseTarget } from "./target.ts";
+
+export interface RoleState {
+  name: string;
+  purpose: "owner" | "app";
+  exists: boolean;
+  canLogin: boolean;
+  hasPassword: boolean;
+  bypassesRls: boolean;
+}
+
+export interface TenantStatus {
+  tenant: string;
+  exists: boolean;
+  isolation: Isolation | null;
+  database: string | null;
+  schema: string;
+  roles: RoleState[];
+  migrations: { id: string; appliedAt: string }[];
+  /** Tables under forced row-level security. */
+  rowLevelSecurity: string[];
+  /** Tables in the schema without it (none, unless something bypassed the factory). */
+  unsecured: string[];
+  passwordsEnforced: boolean;
+}
+
+/** The tenant's database as it is: where, which roles, which migrations, which tables under RLS. */
+export async function tenantStatus(target: TenantDatabaseTarget, names: TenantNames): Promise<TenantStatus> {
+  const base = { tenant: names.tenant, schema: names.schema, passwordsEnforced: target.passwordsEnforced };
+  const location = await locateTenant(target, names);
+  if (!location)
+    return {
+      ...base,
+      exists: false,
+      isolation: null,
+      database: null,
+      roles: [],
+      migrations: [],
+      rowLevelSecurity: [],
+      unsecured: [],
+    };
+  return target.transaction(location.database, async (sql) => {
+    const found = await sql.query<{
+      name: string;
+      login: boolean;
+      password: boolean;
+      bypass: boolean;
+    }>(
+      `select rolname as name, rolcanlogin as login, rolpassword is not null as password, rolbypassrls as bypass
+         from pg_authid where rolname = any($1)`,
+      [[names.owner, names.app]],
+    );
+    const roles = (["owner", "app"] as const).map((purpose): RoleState => {
+      const name = names[purpose];
+      const row = found.find((r) => r.name === name);
+      return {
+        name,
+        purpose,
+        exists: row !== undefined,
+        canLogin: row?.login ?? false,
+        hasPassword: row?.password ?? false,
+        bypassesRls: row?.bypass ?? false,
+      };
+    });
+    const migrations = await sql.query<{ id: string; applied_at: Date | string }>(
+      `select id, applied_at from ${ident(names.schema)}.schema_migrations order by applied_at, id`,
+    );
+    const secured = await securedTables(sql, names.schema);
+    const all = await sql.query<{ name: string }>(
+      `select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = $1 and c.relkind in ('r', 'p') and c.relname <> 'schema_migrations' order by 1`,
+      [names.schema],
+    );
+    return {
+      ...base,
+      exists: true,
+      isolation: location.isolation,
+      database: location.database,
+      roles,
+      migrations: migrations.map((m) => ({ id: m.id, appliedAt: new Date(m.applied_at).toISOString() })),
+      rowLevelSecurity: secured,
+      unsecured: all.map((t) => t.name).filter((t) => !secured.includes(t)),
+    };
+  });
+}
+
+export interface TenantSize {
+  tenant: string;
+  isolation: Isolation;
+  bytes: number;
+  /** How it was measured: the whole database, or the schema's relations (tables, indexes, TOAST). */
+  measuredBy: "pg_database_size" | "pg_total_relation_size";
+}
+
+/** The tenant's size: its whole database (database isolation) or the sum over its schema's relations. */
+export async function tenantSize(
+  target: TenantDatabaseTarget,
+  names: TenantNames,
+): Promise<TenantSize | undefined> {
+  const location = await locateTenant(target, names);
+  if (!location) return undefined;
+  return target.transaction(location.database, async (sql) => {
+    if (location.isolation === "database") {
+      const [row] = await sql.query<{ bytes: string | number }>(
+        "select pg_database_size(current_database()) as bytes",
+      );
+      return {
+        tenant: names.tenant,
+        isolation: location.isolation,
+        bytes: Number(row?.bytes ?? 0),
+        measuredBy: "pg_database_size",
+      };
+    }
+    const [row] = await sql.query<{ bytes: string | number }>(
+      `select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = $1 and c.relkind in ('r', 'm', 'p')`,
+      [names.schema],
+    );
+    return {
+      tenant: names.tenant,
+      isolation: location.isolation,
+      bytes: Number(row?.bytes ?? 0),
+      measuredBy: "pg_total_relation_size",
+    };
+  });
+}
