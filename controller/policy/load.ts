@@ -4,6 +4,7 @@ import { isNode, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import {
   ApprovalsFile,
+  DatabasesFile,
   LimitsFile,
   NamingFile,
   PERSONAS,
@@ -74,7 +75,7 @@ async function listFiles(dir: string): Promise<string[]> {
 
 /**
  * Loads `policies/`: role templates (`roles/*.yaml`), `limits.yaml`, `quotas.yaml`, `approvals.yaml`,
- * `naming.yaml` and any `*.cedar` files. Every problem is reported at once, with file, path and line.
+ * `naming.yaml`, `databases.yaml` and any `*.cedar` files. Every problem is reported at once, with file, path and line.
  */
 export async function loadPolicySources(dir: string): Promise<PolicySources> {
   const issues: PolicyIssue[] = [];
@@ -104,13 +105,23 @@ export async function loadPolicySources(dir: string): Promise<PolicySources> {
   const quotas = await single("quotas.yaml", QuotasFile);
   const approvals = await single("approvals.yaml", ApprovalsFile);
   const naming = await single("naming.yaml", NamingFile);
+  const databases = await single("databases.yaml", DatabasesFile);
   const cedar = await Promise.all(
     files.filter((f) => f.endsWith(".cedar")).map(async (file) => ({ file, text: await read(file) })),
   );
 
   if (limits && quotas && approvals && naming) crossCheck({ roles, limits, quotas, approvals }, issues);
-  if (issues.length > 0 || !limits || !quotas || !approvals || !naming) throw new PolicyLoadError(issues);
-  return { roles: roles.map((x) => ({ ...x.r, file: x.f })), limits, quotas, approvals, naming, cedar };
+  if (issues.length > 0 || !limits || !quotas || !approvals || !naming || !databases)
+    throw new PolicyLoadError(issues);
+  return {
+    roles: roles.map((x) => ({ ...x.r, file: x.f })),
+    limits,
+    quotas,
+    approvals,
+    naming,
+    databases,
+    cedar,
+  };
 }
 
 /** Rules that span files: TTL caps, quorum sizes, duplicate servers, quota names, spawnable personas. */

@@ -132,6 +132,23 @@ export const NamingFile = z
   .strict();
 export type NamingFile = z.infer<typeof NamingFile>;
 
+/** A schema per tenant in one shared database, or a database per tenant. */
+export const DatabaseIsolation = z.enum(["schema", "database"]);
+export type DatabaseIsolation = z.infer<typeof DatabaseIsolation>;
+
+/** How tenant databases are isolated: a default, and per-tenant overrides. */
+export const DatabasesFile = z
+  .object({
+    isolation: DatabaseIsolation,
+    tenants: z.record(TenantId, z.object({ isolation: DatabaseIsolation }).strict()).default({}),
+  })
+  .strict();
+export type DatabasesFile = z.infer<typeof DatabasesFile>;
+
+/** The isolation policy asks for `tenant`'s database. */
+export const databaseIsolationOf = (file: DatabasesFile, tenant: string): DatabaseIsolation =>
+  file.tenants[tenant]?.isolation ?? file.isolation;
+
 /** Everything under `policies/`, validated. */
 export interface PolicySources {
   /** Role template files, each with its path relative to the policies directory. */
@@ -140,6 +157,7 @@ export interface PolicySources {
   quotas: QuotasFile;
   approvals: ApprovalsFile;
   naming: NamingFile;
+  databases: DatabasesFile;
   /** Hand-written Cedar files, by path relative to the policies directory. */
   cedar: { file: string; text: string }[];
 }
