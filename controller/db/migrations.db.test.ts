@@ -65,10 +65,11 @@ describe.each(backends)("migrations on %s", (backend) => {
       "operators",
       "provider_credentials",
       "tenant_revocations",
+      "tenant_secrets",
       "tenant_usage",
       "tenants",
     ]);
-    expect(first[1]).toEqual([{ n: 14 }]);
+    expect(first[1]).toEqual([{ n: 16 }]);
     expect(first[2]).toEqual([{ seq: 0, hash: "0".repeat(64) }]);
     expect(first[3]).toEqual(
       [
@@ -78,6 +79,7 @@ describe.each(backends)("migrations on %s", (backend) => {
         "grants",
         "intents",
         "provider_credentials",
+        "tenant_secrets",
         "tenant_usage",
       ].map((tablename) => ({
         tablename,

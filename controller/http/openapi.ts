@@ -5,6 +5,7 @@ import { InTenant, RootGrantRequest } from "./grant-routes.ts";
 import { IntentBody, OutcomeBody } from "./intent-routes.ts";
 import { EntriesQuery, ExportQuery } from "./ledger-routes.ts";
 import { KillEverything, NewOperator } from "./operator-routes.ts";
+import { ResolveSecretBody, StoreSecretBody } from "./secret-routes.ts";
 import { NewTenant } from "./tenant-routes.ts";
 
 type Auth = "none" | "operator" | "platform-admin" | "grant" | "operator-or-grant";
@@ -178,6 +179,30 @@ export const OPERATIONS: Record<string, Operation> = {
       200: "the credential: token, expiry, whether it is narrowed, and what it allows; never cache it",
       502: "the provider refused or failed",
       503: "no provider credentials are configured for the grant's server",
+    },
+  },
+  "PUT /secrets": {
+    summary:
+      "Store (or replace) a secret under secret://<tenant>/…: an agent for its grant's tenant, an operator for the tenant it names",
+    tag: "secrets",
+    auth: "operator-or-grant",
+    body: StoreSecretBody,
+    responses: {
+      200: "the ref and the value's keyed fingerprint (the ledger records the same, never the value)",
+      403: "the ref (or tenant) is another tenant's",
+      404: "no such tenant",
+    },
+  },
+  "POST /secrets/resolve": {
+    summary:
+      "The value stored under a ref of the grant's own tenant; the resolution is recorded in the ledger",
+    tag: "secrets",
+    auth: "grant",
+    body: ResolveSecretBody,
+    responses: {
+      200: "{ref, value}; never cache it",
+      403: "the ref is another tenant's",
+      404: "nothing is stored under the ref",
     },
   },
   "GET /approvals": {
