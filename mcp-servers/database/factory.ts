@@ -1,12 +1,13 @@
 import type { z } from "zod";
 import { OperationInputError } from "../shared/operation.ts";
 import { asFactoryError, DatabaseFactoryError } from "./errors.ts";
-import { type TenantSize, type TenantStatus, tenantSize, tenantStatus } from "./inspect.ts";
+import { tenantSize, tenantStatus } from "./inspect.ts";
 import { locateTenant, type TenantLocation } from "./locate.ts";
-import { type MigrationRun, Migrations, runMigrations } from "./migrations.ts";
+import { Migrations, runMigrations } from "./migrations.ts";
 import { Isolation, type TenantNames, TenantSlug, tenantNames } from "./names.ts";
-import { type Provisioned, provisionTenant } from "./provision.ts";
-import { type Rotation, rotateAppPassword, type SecretSink } from "./rotate.ts";
+import { provisionTenant } from "./provision.ts";
+import type { MigrationRun, Provisioned, Rotation, TenantSize, TenantStatus } from "./results.ts";
+import { rotateAppPassword, type SecretSink } from "./rotate.ts";
 import type { TenantDatabaseTarget } from "./target.ts";
 
 export interface DatabaseFactoryOptions {

@@ -1,31 +1,8 @@
 import { locateTenant } from "./locate.ts";
 import { securedTables } from "./migrations.ts";
-import { type Isolation, ident, type TenantNames } from "./names.ts";
+import { ident, type TenantNames } from "./names.ts";
+import type { RoleState, TenantSize, TenantStatus } from "./results.ts";
 import type { TenantDatabaseTarget } from "./target.ts";
-
-export interface RoleState {
-  name: string;
-  purpose: "owner" | "app";
-  exists: boolean;
-  canLogin: boolean;
-  hasPassword: boolean;
-  bypassesRls: boolean;
-}
-
-export interface TenantStatus {
-  tenant: string;
-  exists: boolean;
-  isolation: Isolation | null;
-  database: string | null;
-  schema: string;
-  roles: RoleState[];
-  migrations: { id: string; appliedAt: string }[];
-  /** Tables under forced row-level security. */
-  rowLevelSecurity: string[];
-  /** Tables in the schema without it (none, unless something bypassed the factory). */
-  unsecured: string[];
-  passwordsEnforced: boolean;
-}
 
 /** The tenant's database as it is: where, which roles, which migrations, which tables under RLS. */
 export async function tenantStatus(target: TenantDatabaseTarget, names: TenantNames): Promise<TenantStatus> {
@@ -85,14 +62,6 @@ export async function tenantStatus(target: TenantDatabaseTarget, names: TenantNa
       unsecured: all.map((t) => t.name).filter((t) => !secured.includes(t)),
     };
   });
-}
-
-export interface TenantSize {
-  tenant: string;
-  isolation: Isolation;
-  bytes: number;
-  /** How it was measured: the whole database, or the schema's relations (tables, indexes, TOAST). */
-  measuredBy: "pg_database_size" | "pg_total_relation_size";
 }
 
 /** The tenant's size: its whole database (database isolation) or the sum over its schema's relations. */

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { DatabaseFactoryError, messageOf } from "./errors.ts";
 import type { TenantLocation } from "./locate.ts";
 import { ident, literal, type TenantNames } from "./names.ts";
+import type { MigrationRun } from "./results.ts";
 import { scramVerifier } from "./scram.ts";
 import type { SqlSession, TenantDatabaseTarget } from "./target.ts";
 
@@ -34,17 +35,6 @@ export const Migrations = z
     });
   })
   .describe("the tenant's migrations in the order they must run");
-
-export interface MigrationRun {
-  /** Ids applied by this call, in order. */
-  applied: string[];
-  /** Ids already recorded with the same content, skipped. */
-  skipped: string[];
-  /** The first migration that failed (rolled back); later ones were not attempted. */
-  failed?: { id: string; index: number; message: string };
-  /** Tables of the tenant's schema now under forced row-level security. */
-  secured: string[];
-}
 
 /** The policy every tenant table gets: rows are visible and writable only to a session that declares this tenant. */
 export const POLICY_NAME = "factory_tenant";

@@ -1,18 +1,8 @@
 import { DatabaseFactoryError } from "./errors.ts";
 import { databaseFor, locateTenant } from "./locate.ts";
 import { type Isolation, ident, type TenantNames } from "./names.ts";
+import type { Provisioned } from "./results.ts";
 import type { SqlSession, TenantDatabaseTarget } from "./target.ts";
-
-/** What provisioning found or made; `created` is empty when everything already existed. */
-export interface Provisioned {
-  tenant: string;
-  isolation: Isolation;
-  database: string;
-  schema: string;
-  ownerRole: string;
-  appRole: string;
-  created: string[];
-}
 
 const OPERATION = "provision the database";
 

@@ -2,23 +2,13 @@ import { randomBytes } from "node:crypto";
 import { DatabaseFactoryError, messageOf } from "./errors.ts";
 import type { TenantLocation } from "./locate.ts";
 import { appSecretRef, ident, literal, type TenantNames } from "./names.ts";
+import type { Rotation } from "./results.ts";
 import { scramVerifier } from "./scram.ts";
 import type { TenantDatabaseTarget } from "./target.ts";
 
 /** Where a new credential goes: the controller's vault, which answers with its keyed fingerprint. */
 export interface SecretSink {
   store(ref: string, value: string): Promise<{ ref: string; fingerprint: string }>;
-}
-
-export interface Rotation {
-  tenant: string;
-  role: string;
-  /** The vault reference the new password is under; the value itself is never returned. */
-  ref: string;
-  fingerprint: string;
-  /** False on PGlite: it serves no logins, so the password is set and stored but nothing checks it. */
-  passwordEnforced: boolean;
-  note?: string;
 }
 
 /**
