@@ -21,7 +21,6 @@ import { DatabaseTargets } from "./targets.ts";
 import type { DatabaseContext } from "./tools.ts";
 
 const server = databaseServer();
-const tool = (name: string) => server.tools.find((t) => t.name === name) as ToolDefinition<DatabaseContext>;
 
 describe("the Database server's tools", () => {
   it("are named as the role templates name them, for the personas the templates give them to", async () => {
