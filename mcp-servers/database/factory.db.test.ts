@@ -193,6 +193,19 @@ describe.each(backends)("the database factory on %s", (backend) => {
       );
     });
 
+    it("runs concurrent calls for one tenant one after the other, each migration once", async () => {
+      const factory = factoryFor(uniqueTenant());
+      await factory.provision();
+      const runs = await Promise.all([
+        factory.runMigrations([notes, tags]),
+        factory.runMigrations([notes, tags]),
+      ]);
+      expect(runs).toEqual([
+        { applied: ["0001_notes", "0002_tags"], skipped: [], secured: ["notes", "tags"] },
+        { applied: [], skipped: ["0001_notes", "0002_tags"], secured: ["notes", "tags"] },
+      ]);
+    });
+
     it("puts a table back under RLS when a migration turns it off", async () => {
       const factory = factoryFor(uniqueTenant());
       await factory.provision();

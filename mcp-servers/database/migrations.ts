@@ -39,6 +39,9 @@ export const Migrations = z
 /** The policy every tenant table gets: rows are visible and writable only to a session that declares this tenant. */
 export const POLICY_NAME = "factory_tenant";
 
+/** Runs in progress, by target and tenant schema. */
+const running = new WeakMap<TenantDatabaseTarget, Map<string, Promise<MigrationRun>>>();
+
 const checksum = (sql: string) => `sha256:${createHash("sha256").update(sql).digest("hex")}`;
 
 /**
@@ -49,7 +52,29 @@ const checksum = (sql: string) => `sha256:${createHash("sha256").update(sql).dig
  * recorded with the same checksum is skipped; with a different one, the run stops there: applied
  * migrations are never rewritten. A failure rolls that migration back, keeps the earlier ones, and stops.
  */
-export async function runMigrations(
+export function runMigrations(
+  target: TenantDatabaseTarget,
+  names: TenantNames,
+  location: TenantLocation,
+  migrations: Migration[],
+): Promise<MigrationRun> {
+  // One run per tenant at a time in this process: each run sets the owner's one-off password, and a
+  // second run's would lock the first out mid-way. (Across processes the advisory lock orders the
+  // migrations themselves; a losing login is reported as that migration's failure, and retrying is safe.)
+  let runs = running.get(target);
+  if (!runs) running.set(target, (runs = new Map()));
+  const previous = runs.get(names.schema) ?? Promise.resolve();
+  const next = previous.catch(() => {}).then(() => runAll(target, names, location, migrations));
+  runs.set(names.schema, next);
+  void next
+    .finally(() => {
+      if (runs.get(names.schema) === next) runs.delete(names.schema);
+    })
+    .catch(() => {});
+  return next;
+}
+
+async function runAll(
   target: TenantDatabaseTarget,
   names: TenantNames,
   location: TenantLocation,
