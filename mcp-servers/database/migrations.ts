@@ -61,8 +61,8 @@ export function runMigrations(
   // One run per tenant at a time in this process: each run sets the owner's one-off password, and a
   // second run's would lock the first out mid-way. (Across processes the advisory lock orders the
   // migrations themselves; a losing login is reported as that migration's failure, and retrying is safe.)
-  let runs = running.get(target);
-  if (!runs) running.set(target, (runs = new Map()));
+  const runs = running.get(target) ?? new Map<string, Promise<MigrationRun>>();
+  running.set(target, runs);
   const previous = runs.get(names.schema) ?? Promise.resolve();
   const next = previous.catch(() => {}).then(() => runAll(target, names, location, migrations));
   runs.set(names.schema, next);
