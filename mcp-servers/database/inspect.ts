@@ -20,14 +20,19 @@ export async function tenantStatus(target: TenantDatabaseTarget, names: TenantNa
       unsecured: [],
     };
   return target.transaction(location.database, async (sql) => {
+    // Whether a password is set is only in pg_authid, which a non-superuser admin (managed services) may not read.
+    const [{ readable } = { readable: false }] = await sql.query<{ readable: boolean }>(
+      "select has_table_privilege('pg_catalog.pg_authid', 'select') as readable",
+    );
     const found = await sql.query<{
       name: string;
       login: boolean;
-      password: boolean;
+      password: boolean | null;
       bypass: boolean;
     }>(
-      `select rolname as name, rolcanlogin as login, rolpassword is not null as password, rolbypassrls as bypass
-         from pg_authid where rolname = any($1)`,
+      `select rolname as name, rolcanlogin as login, ${readable ? "rolpassword is not null" : "null::boolean"} as password,
+              rolbypassrls as bypass
+         from ${readable ? "pg_authid" : "pg_roles"} where rolname = any($1)`,
       [[names.owner, names.app]],
     );
     const roles = (["owner", "app"] as const).map((purpose): RoleState => {
@@ -38,7 +43,7 @@ export async function tenantStatus(target: TenantDatabaseTarget, names: TenantNa
         purpose,
         exists: row !== undefined,
         canLogin: row?.login ?? false,
-        hasPassword: row?.password ?? false,
+        hasPassword: row ? row.password : false,
         bypassesRls: row?.bypass ?? false,
       };
     });

@@ -41,7 +41,7 @@ export const RoleState = z.object({
   purpose: z.enum(["owner", "app"]),
   exists: z.boolean(),
   canLogin: z.boolean(),
-  hasPassword: z.boolean(),
+  hasPassword: z.boolean().nullable().describe("null when the admin login may not read pg_authid"),
   bypassesRls: z.boolean(),
 });
 export type RoleState = z.infer<typeof RoleState>;
