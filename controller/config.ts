@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import type { TenantDatabases } from "./broker/database-broker.ts";
 import type { ProviderSources } from "./broker/provider-config.ts";
 
 /** Raised when the environment does not describe a runnable configuration; the message names each bad field. */
@@ -28,6 +29,12 @@ const PostgresUrl = z
 
 const Env = z.object({
   DATABASE_URL: PostgresUrl.optional(),
+  FACTORY_TENANT_DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" })
+    .optional()
+    .describe(
+      "the server tenants' databases are provisioned on, as a login that may create roles and databases; defaults to DATABASE_URL, else embedded PGlite",
+    ),
   FACTORY_DATA_DIR: z.string().min(1).optional(),
   FACTORY_KEYS_DIR: z.string().min(1).optional(),
   FACTORY_POLICIES_DIR: z.string().min(1).optional(),
@@ -67,6 +74,8 @@ export interface Config {
   ledger: { checkpointIntervalSeconds: number; hmacKey?: Buffer };
   /** Where the provider credentials come from; read (and checked) when the runtime opens. */
   providers: ProviderSources;
+  /** Where the Database factory provisions tenants' databases. */
+  tenantDatabases: TenantDatabases;
   /** The offline sandboxes served when no provider credentials are configured. */
   sandbox: { port: number; githubOrg: string; adoPort: number; adoOrg: string };
 }
@@ -82,6 +91,15 @@ const PROVIDER_ENV = [
   "AZURE_DEVOPS_PAT",
 ] as const;
 
+/** The tenant-database server: its own URL, else the controller's server, else PGlite beside the data. */
+function tenantDatabasesOf(
+  e: { FACTORY_TENANT_DATABASE_URL?: string | undefined; DATABASE_URL?: string | undefined },
+  dataDir: string,
+): TenantDatabases {
+  const url = e.FACTORY_TENANT_DATABASE_URL ?? e.DATABASE_URL;
+  return url ? { kind: "postgres", url } : { kind: "pglite", dir: join(dataDir, "tenant-databases") };
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = Env.safeParse(env);
   if (!parsed.success) throw new ConfigError(`invalid configuration:\n${z.prettifyError(parsed.error)}`);
@@ -92,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { kind: "postgres", url: e.DATABASE_URL }
       : { kind: "pglite", dataDir: join(dataDir, "pglite") },
     dataDir,
+    tenantDatabases: tenantDatabasesOf(e, dataDir),
     keysDir: resolve(e.FACTORY_KEYS_DIR ?? join(dataDir, "keys")),
     policiesDir: resolve(e.FACTORY_POLICIES_DIR ?? join(repoRoot, "policies")),
     http: {

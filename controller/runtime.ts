@@ -68,6 +68,7 @@ export async function openRuntime(config: Config, fallback?: FallbackProviders):
       policies,
       keysDir: config.keysDir,
       providerCredentials: credentials,
+      tenantDatabases: config.tenantDatabases,
     });
     return { ...services, config, close };
   } catch (error) {

@@ -1,6 +1,7 @@
 import { ApprovalFeed } from "./approvals/approval-feed.ts";
 import { Approvals } from "./approvals/approvals.ts";
 import { CredentialBroker } from "./broker/broker.ts";
+import type { TenantDatabases } from "./broker/database-broker.ts";
 import type { ProviderCredentials } from "./broker/provider-config.ts";
 import { providerBrokers } from "./broker/providers.ts";
 import type { Database } from "./db/database.ts";
@@ -8,6 +9,8 @@ import { type Grants, openGrants } from "./grants/grants.ts";
 import { Intents } from "./intents/intents.ts";
 import type { Ledger } from "./ledger/ledger.ts";
 import type { LoadedPolicies } from "./policy/policies.ts";
+import { SecretVault } from "./secrets/vault.ts";
+import { loadVaultKey } from "./secrets/vault-key.ts";
 import { ModelBudgets } from "./usage/budgets.ts";
 
 /** The controller's deciding parts over one database and ledger: grants, intents, approvals and model budgets. */
@@ -24,6 +27,7 @@ export interface Services {
   budgets: ModelBudgets;
   /** The clock the services share (tests move it). */
   clock: () => Date;
+  vault: SecretVault;
   close(): Promise<void>;
 }
 
@@ -35,10 +39,18 @@ export async function openServices(deps: {
   keysDir: string;
   /** Long-lived provider credentials the broker narrows per grant; none configured hands out none. */
   providerCredentials?: ProviderCredentials;
+  /** Where the Database factory provisions tenants' databases; none configured hands out no database credential. */
+  tenantDatabases?: TenantDatabases;
   clock?: () => Date;
 }): Promise<Services> {
   const { database, ledger, policies } = deps;
   const clock = deps.clock ? { clock: deps.clock } : {};
+  const vault = new SecretVault({
+    db: database.db,
+    ledger,
+    key: await loadVaultKey(deps.keysDir),
+    ...clock,
+  });
   const grants = await openGrants({ database, ledger, policies, keysDir: deps.keysDir });
   let approvalFeed: ApprovalFeed;
   try {
@@ -58,7 +70,12 @@ export async function openServices(deps: {
     db: database.db,
     ledger,
     revocations: grants.revocations,
-    providers: providerBrokers(deps.providerCredentials ?? {}),
+    providers: providerBrokers(
+      deps.providerCredentials ?? {},
+      deps.tenantDatabases
+        ? { target: deps.tenantDatabases, policy: () => policies.sources.databases }
+        : undefined,
+    ),
     onError: (error) => console.error("credential broker:", error),
     ...clock,
   });
@@ -79,6 +96,7 @@ export async function openServices(deps: {
     broker,
     budgets,
     clock: deps.clock ?? (() => new Date()),
+    vault,
     async close() {
       await broker.close();
       await approvalFeed.stop();

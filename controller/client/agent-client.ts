@@ -8,6 +8,8 @@ import {
   IntentDecisionView,
   ModelsView,
   ReadDecisionView,
+  ResolvedSecretView,
+  StoredSecretView,
   TeamView,
   UsageView,
 } from "./views.ts";
@@ -103,6 +105,16 @@ export class AgentClient {
   /** The provider credential the broker narrowed to this grant. */
   async credential(token: string) {
     return this.#json(token, "/credentials", {}, CredentialView);
+  }
+
+  /** Stores `value` in the controller's vault under `ref` (`secret://<the grant's tenant>/…`); returns its fingerprint. */
+  async storeSecret(token: string, ref: string, value: string): Promise<StoredSecretView> {
+    return StoredSecretView.parse(await this.#send(token, "PUT", "/secrets", { ref, value }));
+  }
+
+  /** The value stored under `ref`, a secret of the grant's own tenant. Keep it out of logs and results. */
+  async resolveSecret(token: string, ref: string): Promise<string> {
+    return (await this.#json(token, "/secrets/resolve", { ref }, ResolvedSecretView)).value;
   }
 
   /** RFC 8693: trades this grant for a child agent's grant for `persona`, on the same server. */

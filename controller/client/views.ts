@@ -151,3 +151,13 @@ export const ModelsView = z.object({
   ),
 });
 export type ModelsView = z.infer<typeof ModelsView>;
+/** A secret as the vault stored it: its reference and the value's keyed fingerprint, never the value. */
+export const StoredSecretView = z.object({
+  ref: z.string(),
+  fingerprint: z.string(),
+  updatedAt: z.string(),
+});
+export type StoredSecretView = z.infer<typeof StoredSecretView>;
+
+/** A secret resolved for the calling grant's tenant. */
+export const ResolvedSecretView = z.object({ ref: z.string(), value: z.string() });

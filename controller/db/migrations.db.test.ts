@@ -66,6 +66,7 @@ describe.each(backends)("migrations on %s", (backend) => {
       "operators",
       "provider_credentials",
       "tenant_revocations",
+      "tenant_secrets",
       "tenant_usage",
       "tenants",
     ]);
@@ -80,6 +81,7 @@ describe.each(backends)("migrations on %s", (backend) => {
         "intents",
         "model_usage",
         "provider_credentials",
+        "tenant_secrets",
         "tenant_usage",
       ].map((tablename) => ({
         tablename,

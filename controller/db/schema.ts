@@ -299,3 +299,22 @@ export const modelUsage = pgTable(
     ),
   ],
 );
+
+/**
+ * The controller's small secret vault: values stored by reference (`secret://<tenant>/…`), encrypted with
+ * AES-256-GCM under a key kept outside the database (keysDir), with a keyed fingerprint for the ledger.
+ */
+export const tenantSecrets = pgTable(
+  "tenant_secrets",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    ref: text("ref").notNull(),
+    /** `v1:<key id>:<iv>:<tag>:<ciphertext>`, base64url; the tenant and ref are its associated data. */
+    ciphertext: text("ciphertext").notNull(),
+    fingerprint: text("fingerprint").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.ref] })],
+);

@@ -16,6 +16,7 @@ import { operatorRoutes } from "./operator-routes.ts";
 import { identify, type PrincipalEnv } from "./principal.ts";
 import { Problem, problemType, renderProblem } from "./problem.ts";
 import { RateLimiter, rateLimit } from "./rate-limit.ts";
+import { secretRoutes } from "./secret-routes.ts";
 import { tenantRoutes } from "./tenant-routes.ts";
 import { tokenRoutes } from "./token-routes.ts";
 
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Hono<Princip
   app.route("/", decisionRoutes(deps.policies.engine));
   app.route("/", intentRoutes({ intents }));
   app.route("/", credentialRoutes(deps.broker));
+  app.route("/", secretRoutes(deps.vault));
   app.route("/", approvalRoutes({ approvals, subscribe: (l) => approvalFeed.subscribe(l) }));
   app.route("/", aiRoutes({ db: database.db, budgets: deps.budgets, clock: deps.clock }));
   return app;

@@ -6,6 +6,7 @@ import { InTenant, RootGrantRequest } from "./grant-routes.ts";
 import { IntentBody, OutcomeBody } from "./intent-routes.ts";
 import { EntriesQuery, ExportQuery } from "./ledger-routes.ts";
 import { KillEverything, NewOperator } from "./operator-routes.ts";
+import { ResolveSecretBody, StoreSecretBody } from "./secret-routes.ts";
 import { NewTenant } from "./tenant-routes.ts";
 
 type Auth = "none" | "operator" | "platform-admin" | "grant" | "operator-or-grant";
@@ -225,6 +226,30 @@ export const OPERATIONS: Record<string, Operation> = {
     responses: {
       201: "the recorded usage with its cost in micro-dollars",
       403: "the model is off the persona's allowlist, or the usage would exceed a budget (named)",
+    },
+  },
+  "PUT /secrets": {
+    summary:
+      "Store (or replace) a secret under secret://<tenant>/…: an agent for its grant's tenant, an operator for the tenant it names",
+    tag: "secrets",
+    auth: "operator-or-grant",
+    body: StoreSecretBody,
+    responses: {
+      200: "the ref and the value's keyed fingerprint (the ledger records the same, never the value)",
+      403: "the ref (or tenant) is another tenant's",
+      404: "no such tenant",
+    },
+  },
+  "POST /secrets/resolve": {
+    summary:
+      "The value stored under a ref of the grant's own tenant; the resolution is recorded in the ledger",
+    tag: "secrets",
+    auth: "grant",
+    body: ResolveSecretBody,
+    responses: {
+      200: "{ref, value}; never cache it",
+      403: "the ref is another tenant's",
+      404: "nothing is stored under the ref",
     },
   },
   "GET /approvals": {

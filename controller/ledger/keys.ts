@@ -25,7 +25,7 @@ export function generateLedgerKeys(): LedgerKeys {
 }
 
 /** Reads a key file, creating it (mode 0600, exclusively, so racing processes agree) when absent. */
-async function readOrCreate(path: string, create: () => string): Promise<string> {
+export async function readOrCreate(path: string, create: () => string): Promise<string> {
   try {
     return await readFile(path, "utf8");
   } catch (error) {

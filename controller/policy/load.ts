@@ -4,6 +4,7 @@ import { isNode, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import {
   ApprovalsFile,
+  DatabasesFile,
   LimitsFile,
   ModelsFile,
   NamingFile,
@@ -75,7 +76,7 @@ async function listFiles(dir: string): Promise<string[]> {
 
 /**
  * Loads `policies/`: role templates (`roles/*.yaml`), `limits.yaml`, `quotas.yaml`, `approvals.yaml`,
- * `naming.yaml`, `models.yaml` and any `*.cedar` files. Every problem is reported at once, with file, path and line.
+ * `naming.yaml`, `models.yaml`, `databases.yaml` and any `*.cedar` files. Every problem is reported at once, with file, path and line.
  */
 export async function loadPolicySources(dir: string): Promise<PolicySources> {
   const issues: PolicyIssue[] = [];
@@ -106,13 +107,14 @@ export async function loadPolicySources(dir: string): Promise<PolicySources> {
   const approvals = await single("approvals.yaml", ApprovalsFile);
   const naming = await single("naming.yaml", NamingFile);
   const models = await single("models.yaml", ModelsFile);
+  const databases = await single("databases.yaml", DatabasesFile);
   const cedar = await Promise.all(
     files.filter((f) => f.endsWith(".cedar")).map(async (file) => ({ file, text: await read(file) })),
   );
 
   if (limits && quotas && approvals && naming) crossCheck({ roles, limits, quotas, approvals }, issues);
   if (models) checkModels(models, issues);
-  if (issues.length > 0 || !limits || !quotas || !approvals || !naming || !models)
+  if (issues.length > 0 || !limits || !quotas || !approvals || !naming || !models || !databases)
     throw new PolicyLoadError(issues);
   return {
     roles: roles.map((x) => ({ ...x.r, file: x.f })),
@@ -121,6 +123,7 @@ export async function loadPolicySources(dir: string): Promise<PolicySources> {
     approvals,
     naming,
     models,
+    databases,
     cedar,
   };
 }

@@ -181,6 +181,22 @@ export const ModelsFile = z
   })
   .strict();
 export type ModelsFile = z.infer<typeof ModelsFile>;
+/** A schema per tenant in one shared database, or a database per tenant. */
+export const DatabaseIsolation = z.enum(["schema", "database"]);
+export type DatabaseIsolation = z.infer<typeof DatabaseIsolation>;
+
+/** How tenant databases are isolated: a default, and per-tenant overrides. */
+export const DatabasesFile = z
+  .object({
+    isolation: DatabaseIsolation,
+    tenants: z.record(TenantId, z.object({ isolation: DatabaseIsolation }).strict()).default({}),
+  })
+  .strict();
+export type DatabasesFile = z.infer<typeof DatabasesFile>;
+
+/** The isolation policy asks for `tenant`'s database. */
+export const databaseIsolationOf = (file: DatabasesFile, tenant: string): DatabaseIsolation =>
+  file.tenants[tenant]?.isolation ?? file.isolation;
 
 /** Everything under `policies/`, validated. */
 export interface PolicySources {
@@ -191,6 +207,7 @@ export interface PolicySources {
   approvals: ApprovalsFile;
   naming: NamingFile;
   models: ModelsFile;
+  databases: DatabasesFile;
   /** Hand-written Cedar files, by path relative to the policies directory. */
   cedar: { file: string; text: string }[];
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compilePolicies } from "./compile.ts";
 import { DecisionRequestError, PolicyEngine } from "./engine.ts";
 import { PolicyLoadError } from "./load.ts";
+import { databaseIsolationOf } from "./model.ts";
 import { type LoadedPolicies, loadPolicies } from "./policies.ts";
 import type { DecisionRequest } from "./request.ts";
 
@@ -396,6 +397,39 @@ describe("loading policies", () => {
         path: "personas.finance.models[0]",
         message: "gpt-5 has no price under models",
       },
+    ]);
+  });
+
+  it("loads the database isolation policy with per-tenant overrides", async () => {
+    const path = await variant("databases", {
+      "databases.yaml": () => "isolation: schema\ntenants:\n  globex:\n    isolation: database\n",
+    });
+    const { sources } = await loadPolicies(path);
+    expect(sources.databases).toEqual({
+      isolation: "schema",
+      tenants: { globex: { isolation: "database" } },
+    });
+    expect(databaseIsolationOf(sources.databases, "globex")).toBe("database");
+    expect(databaseIsolationOf(sources.databases, "acme")).toBe("schema");
+    const shipped = await loadPolicies(await variant("databases-shipped", {}));
+    expect(shipped.sources.databases).toEqual({ isolation: "schema", tenants: {} });
+  });
+
+  it("names the bad field of the database isolation policy", async () => {
+    const path = await variant("databases-bad", {
+      "databases.yaml": () =>
+        "isolation: cluster\ntenants:\n  Acme:\n    isolation: database\n  globex:\n    isolation: schema\n    size: 10\nreplicas: 2\n",
+    });
+    expect(await issuesOf(path)).toEqual([
+      {
+        file: "databases.yaml",
+        path: "isolation",
+        line: 1,
+        message: expect.stringMatching(/"schema"\|"database"/),
+      },
+      { file: "databases.yaml", path: "tenants.Acme", line: 4, message: "Invalid key in record" },
+      { file: "databases.yaml", path: "tenants.globex", line: 6, message: expect.stringMatching(/size/) },
+      { file: "databases.yaml", path: "", line: 1, message: expect.stringMatching(/replicas/) },
     ]);
   });
 

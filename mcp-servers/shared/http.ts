@@ -146,6 +146,7 @@ export function mcpRoutes(options: McpHttpOptions): Hono & { close(): Promise<vo
       clearInterval(sweep);
       await Promise.all([...sessions.values()].map((s) => s.server.close()));
       sessions.clear();
+      await Promise.all([...servers.values()].map(({ definition }) => definition.close?.()));
     },
   });
 }

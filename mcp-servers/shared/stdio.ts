@@ -27,6 +27,8 @@ export async function serveStdio<C>(
   const offered = selectTools(definition, options.selection);
   const caller = await authenticate(options.controller, options.token, definition.name);
   const server = mcpServerFor(definition, offered, () => caller, new Gate(definition, log));
+  // The client closing stdin ends the session; what the server keeps between calls goes with it.
+  server.onclose = () => void definition.close?.();
   await server.connect(new StdioServerTransport());
   log(
     `startup-factory ${definition.name} MCP server on stdio for agent ${caller.grant.sub} (${caller.grant.persona} in ${caller.grant.tenant}); ${offered.length} tools offered`,

@@ -80,6 +80,8 @@ export interface ServerDefinition<C> {
   tools: readonly ToolDefinition<C>[];
   /** The context one call runs in: usually a factory over the provider credential brokered for the grant. */
   connect(caller: Caller): Promise<C>;
+  /** Releases what the server keeps between calls (connections, caches) when it shuts down. */
+  close?(): Promise<void>;
 }
 
 /** Who is calling, as the controller verified it, and how to reach the controller on their behalf. */

@@ -1,6 +1,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { TenantDatabases } from "../../controller/broker/database-broker.ts";
 import type { ProviderCredentials } from "../../controller/broker/provider-config.ts";
 import { type AppOptions, createApp } from "../../controller/http/app.ts";
 import { loadPolicies } from "../../controller/policy/policies.ts";
@@ -18,6 +19,7 @@ export interface TestAppOptions {
   /** Edits to the shipped policies, by file path relative to `policies/`. */
   policyEdits?: Record<string, (text: string) => string>;
   providerCredentials?: ProviderCredentials;
+  tenantDatabases?: TenantDatabases;
 }
 
 const shippedPolicies = join(import.meta.dirname, "../../policies");
@@ -40,6 +42,7 @@ export async function testApp(database: TestDatabase, options: TestAppOptions = 
     keysDir: join(dir, "keys"),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.providerCredentials ? { providerCredentials: options.providerCredentials } : {}),
+    ...(options.tenantDatabases ? { tenantDatabases: options.tenantDatabases } : {}),
   });
   return {
     ...services,

@@ -135,6 +135,7 @@ export async function mcpWorld(database: TestDatabase, options: TestAppOptions =
     async close() {
       await Promise.all(clients.map((c) => c.close().catch(() => {})));
       await routes.close();
+      await Promise.all(Object.values(definitions).map((d) => d.close?.()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await harness.close();
       await ado.close();
