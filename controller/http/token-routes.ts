@@ -49,6 +49,9 @@ export function tokenRoutes(grants: Grants): Hono<PrincipalEnv> {
   app.post("/oauth/introspect", async (c) => {
     if (c.get("principal").kind === "anonymous") {
       c.header("www-authenticate", 'Bearer realm="startup-factory"');
+      // A grant that introspects itself and is refused learns why (revoked, expired), as any route says.
+      const failure = c.get("authFailure");
+      if (failure) return c.json({ ...oauthError("invalid_token", failure.detail), code: failure.code }, 401);
       return c.json(oauthError("invalid_client", "authenticate with an operator key or a grant"), 401);
     }
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);

@@ -208,7 +208,7 @@ describe.each(backends)("tool calls through the gate on %s", (backend) => {
       const client = await world.inMemory("azure-devops", ops);
       const project = await client.callTool({
         name: "projects_create_project",
-        arguments: { name: "tenant-acme", description: "Acme" },
+        arguments: { project: "tenant-acme", description: "Acme" },
       });
       expect(project.isError, textOf(project)).toBeFalsy();
     });
@@ -222,7 +222,7 @@ describe.each(backends)("tool calls through the gate on %s", (backend) => {
       expect(first.isError, textOf(first)).toBeFalsy();
       const pending = first.structuredContent as { status: string; approvalId: string; policies: string[] };
       expect(pending.status).toBe("pending_approval");
-      expect(pending.policies).toContain("approval:service-connections");
+      expect(pending.policies).toContain("approval.service-connections");
       const early = await client.callTool({
         name: "service_connections_create_connection",
         arguments: { ...connection, approvalId: pending.approvalId },

@@ -16,6 +16,7 @@ import { type McpServerName, mcpServers } from "../../mcp-servers/catalog.ts";
 import { authenticate } from "../../mcp-servers/shared/caller.ts";
 import { selectTools, type ToolSelection } from "../../mcp-servers/shared/selection.ts";
 import { mcpServerFor } from "../../mcp-servers/shared/server.ts";
+import { ALL_WRITE } from "../../sandbox/github/world.ts";
 import { type RunningAdoSandbox, startAdoSandbox } from "./ado-sandbox.ts";
 import { type TestApp, type TestAppOptions, testApp } from "./app.ts";
 import type { TestDatabase } from "./backends.ts";
@@ -54,19 +55,8 @@ export async function mcpWorld(database: TestDatabase, options: TestAppOptions =
     database,
     org: "acme",
     repositories: [],
-    permissions: {
-      metadata: "read",
-      administration: "write",
-      contents: "write",
-      workflows: "write",
-      issues: "write",
-      pull_requests: "write",
-      actions: "write",
-      secrets: "write",
-      environments: "write",
-      members: "write",
-      organization_administration: "write",
-    },
+    // Whatever the personas' role templates reach, as the embedded sandbox's installation has.
+    permissions: ALL_WRITE,
   });
   const ado = await startAdoSandbox({ database, org: "fabrikam" });
   const adoPat = await ado.pat();
