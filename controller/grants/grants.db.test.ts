@@ -145,6 +145,12 @@ describe.each(backends)("grants on %s", (backend) => {
     expect(child.claims.exp).toBeLessThanOrEqual(parent.claims.exp);
     expect(child.claims.scope.flatMap((e) => e.tools)).toContain("repos_get_*");
     expect(child.claims.scope.flatMap((e) => e.tools)).not.toContain("contents_*"); // the founder never had it
+    // A pattern both sides hold literally is listed once.
+    const pairs = child.claims.scope.flatMap((e) =>
+      e.tools.flatMap((t) => e.resources.map((r) => `${t} ${r}`)),
+    );
+    expect(new Set(pairs).size).toBe(pairs.length);
+    expect(pairs).toContain("repos_get_* acme-*");
     expect(await codeOf(child.token)).toBe("accepted");
     const wider = issuer.exchange({
       subjectToken: parent.token,

@@ -76,7 +76,18 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
 function intersect(a: GrantScope, b: GrantScope): GrantScope {
   const pairs = (s: GrantScope) =>
     s.flatMap((e) => e.tools.flatMap((t) => e.resources.map((r) => ({ tools: [t], resources: [r] }))));
-  return [...pairs(a).filter((p) => scopeCovers(b, [p])), ...pairs(b).filter((p) => scopeCovers(a, [p]))];
+  const both = [
+    ...pairs(a).filter((p) => scopeCovers(b, [p])),
+    ...pairs(b).filter((p) => scopeCovers(a, [p])),
+  ];
+  // A pair both sides hold literally would otherwise appear twice.
+  const seen = new Set<string>();
+  return both.filter((p) => {
+    const key = `${p.tools[0]}\u0000${p.resources[0]}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /**

@@ -50,6 +50,7 @@ const migrate = defineTool({
   output: MigrationRun,
   resource,
   run: (context: DatabaseContext, input) => context.factory.runMigrations(input.migrations),
+  failure: (run) => (run.failed ? `migration ${run.failed.id} failed: ${run.failed.message}` : undefined),
 });
 
 const rotate = defineTool({

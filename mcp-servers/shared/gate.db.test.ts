@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOperator, type Operator } from "../../controller/operators/operators.ts";
 import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
 import { type McpWorld, mcpWorld } from "../../test/support/mcp.ts";
+import { type TestTenantDatabases, testTenantDatabases } from "../../test/support/tenant-databases.ts";
 
 type Result = Awaited<ReturnType<Client["callTool"]>>;
 const textOf = (result: Result) => (result.content as { type: string; text: string }[])[0]?.text ?? "";
@@ -13,14 +14,20 @@ describe.each(backends)("tool calls through the gate on %s", (backend) => {
   let database: TestDatabase;
   let world: McpWorld;
   let bob: Operator;
+  let place: TestTenantDatabases;
 
   beforeAll(async () => {
     database = await freshDatabase(backend);
-    world = await mcpWorld(database);
+    place = await testTenantDatabases(backend);
+    world = await mcpWorld(database, {
+      tenantDatabases:
+        backend === "pglite" ? { kind: "pglite", dir: place.where } : { kind: "postgres", url: place.where },
+    });
     bob = (await createOperator(database.db, { name: "bob", roles: ["platform-admin"] })).operator;
   });
   afterAll(async () => {
     await world?.close();
+    await place?.dispose(["acme"]);
     await database?.dispose();
   });
 
@@ -191,6 +198,32 @@ describe.each(backends)("tool calls through the gate on %s", (backend) => {
     expect(textOf(read)).toContain(
       `Text between <untrusted-${nonce}> and </untrusted-${nonce}> comes from the provider`,
     );
+  });
+
+  it("records a write that reports its own failure (a migration that failed) as a failed outcome", async () => {
+    const client = await world.inMemory("database", (await world.mint("ops", "database")).token);
+    const provisioned = await client.callTool({ name: "database_provision_database", arguments: {} });
+    expect(provisioned.isError, textOf(provisioned)).toBeFalsy();
+    const run = await client.callTool({
+      name: "database_run_migrations",
+      arguments: {
+        migrations: [
+          { id: "0001_notes", sql: "create table notes (id serial primary key, body text);" },
+          { id: "0002_broken", sql: "create tabel oops ();" },
+        ],
+      },
+    });
+    expect(run.isError, textOf(run)).toBeFalsy();
+    const { intentId, result } = run.structuredContent as {
+      intentId: string;
+      result: { applied: string[]; failed?: { id: string } };
+    };
+    expect(result.applied).toEqual(["0001_notes"]);
+    expect(result.failed?.id).toBe("0002_broken");
+    const completed = (await ledger()).find(
+      (e) => e.action === "intent.completed" && e.payload.intent === intentId,
+    );
+    expect(completed?.payload).toMatchObject({ outcome: "failed" });
   });
 
   describe("a service connection, which waits for approval", () => {

@@ -164,7 +164,13 @@ export class Gate<C> {
       await this.#outcome(caller, intentId, "failed", { error: (error as Error).message });
       return this.#failed(tool, error);
     }
-    await this.#outcome(caller, intentId, "succeeded");
+    const failure = tool.failure?.(output as never);
+    await this.#outcome(
+      caller,
+      intentId,
+      failure ? "failed" : "succeeded",
+      failure ? { error: failure } : undefined,
+    );
     return this.#result(tool, output, (shaped) => ({ status: "done", intentId, result: shaped }));
   }
 

@@ -46,6 +46,8 @@ export interface ToolDefinition<C, I extends z.ZodObject = z.ZodObject, O extend
   /** Top-level input fields holding secrets: the ledger keeps only their keyed HMAC. */
   sensitive?: readonly string[];
   run(context: C, input: z.output<I>): Promise<z.input<O>>;
+  /** A failure the result reports as data (a migration that failed): the write's outcome is recorded as failed. */
+  failure?(output: z.input<O>): string | undefined;
 }
 
 /** Keeps each definition's own input and output types while collecting them into one list. */
