@@ -1,16 +1,17 @@
-import type { Hono } from "hono";
 import { AgentClient } from "../controller/client/agent-client.ts";
+import type { createApp } from "../controller/http/app.ts";
 import { IN_PROCESS } from "../controller/http/in-process.ts";
 import { type CatalogOptions, mcpServers } from "../mcp-servers/catalog.ts";
 import { type McpHttpOptions, mcpRoutes } from "../mcp-servers/shared/http.ts";
+
+type ControllerApp = ReturnType<typeof createApp>;
 
 /**
  * Mounts the four MCP servers' Streamable HTTP endpoints on the controller's app. In the same process they
  * reach the controller through its own request handler: the same HTTP API, without a socket.
  */
-// biome-ignore lint/suspicious/noExplicitAny: any controller app
 export function mountMcpServers(
-  app: Hono<any>,
+  app: ControllerApp,
   options: CatalogOptions & Pick<McpHttpOptions, "allowedHosts" | "selection"> = {},
 ) {
   const routes = mcpRoutes({

@@ -144,7 +144,7 @@ export const getBudgets = aiTool({
   input: z.object({}),
   output: BudgetsView,
   resource: team,
-  async run(context, input) {
+  async run(context) {
     return context.caller.controller.budgets(context.caller.token);
   },
 });

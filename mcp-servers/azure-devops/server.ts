@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { CredentialCache } from "../shared/credential-cache.ts";
 import type { Caller, ServerDefinition } from "../shared/tool.ts";
-import { FactoryCache } from "./factory-cache.ts";
+import type { AzureDevOpsFactory } from "./factory.ts";
+import { factoryFor } from "./factory-cache.ts";
 import type { AzureDevOpsContext } from "./tools/context.ts";
 import { AZURE_DEVOPS_TOOLS, AZURE_DEVOPS_TOOLSETS } from "./tools/index.ts";
 
@@ -22,9 +24,9 @@ const secretsThrough = (caller: Caller) => async (ref: string) =>
  * credential: each call's factory runs on the one the controller's broker narrowed to the caller's grant.
  */
 export function azureDevOpsServer(
-  options: { cache?: FactoryCache } = {},
+  options: { cache?: CredentialCache<AzureDevOpsFactory> } = {},
 ): ServerDefinition<AzureDevOpsContext> {
-  const cache = options.cache ?? new FactoryCache();
+  const cache = options.cache ?? new CredentialCache<AzureDevOpsFactory>(64);
   return {
     name: "azure-devops",
     title: "Azure DevOps governance factory",
@@ -33,7 +35,7 @@ export function azureDevOpsServer(
     tools: AZURE_DEVOPS_TOOLS,
     async connect(caller) {
       const credential = await caller.controller.credential(caller.token);
-      return { factory: cache.factoryFor(credential), secrets: secretsThrough(caller) };
+      return { factory: factoryFor(cache, credential), secrets: secretsThrough(caller) };
     },
   };
 }

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { globMatches } from "../../controller/client/glob.ts";
 import { CredentialView } from "../../controller/client/views.ts";
 import { AZURE_DEVOPS_OPERATIONS } from "./factory.ts";
-import { FactoryCache, tokenKind } from "./factory-cache.ts";
+import { tokenKind } from "./factory-cache.ts";
 import { azureDevOpsServer } from "./server.ts";
 import { nameInProject } from "./tools/common.ts";
 import { AZURE_DEVOPS_TOOLS, AZURE_DEVOPS_TOOLSETS, PLATFORM_ONLY_TOOLS } from "./tools/index.ts";
@@ -197,24 +197,6 @@ describe("the factory cache", () => {
       narrowed: true,
       detail: { mode },
     });
-
-  it("reuses a credential's factory until it expires, and holds at most `max`", () => {
-    let now = Date.parse("2030-01-01T00:00:00Z");
-    const cache = new FactoryCache(2, () => now);
-    const a = credential("a", "2030-01-01T00:30:00Z");
-    const first = cache.factoryFor(a);
-    expect(cache.factoryFor(a)).toBe(first);
-    cache.factoryFor(credential("b", "2030-01-01T01:00:00Z"));
-    cache.factoryFor(credential("c", "2030-01-01T01:00:00Z"));
-    expect(cache.size).toBe(2);
-    expect(cache.factoryFor(a)).not.toBe(first);
-    now = Date.parse("2030-01-01T00:45:00Z");
-    cache.factoryFor(credential("d", "2030-01-01T01:00:00Z"));
-    expect(cache.size).toBe(2);
-    now = Date.parse("2030-01-01T02:00:00Z");
-    cache.factoryFor(credential("e", "2030-01-01T01:00:00Z"));
-    expect(cache.size).toBe(0);
-  });
 
   it("uses a service principal's token as a bearer and every other credential as a PAT", () => {
     expect(tokenKind(credential("a", "2030-01-01T00:00:00Z", "service principal"))).toBe("bearer");

@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { CredentialCache } from "../shared/credential-cache.ts";
 import type { Caller, ServerDefinition } from "../shared/tool.ts";
-import { CredentialCache } from "./credential-cache.ts";
 import { GitHubFactory } from "./factory.ts";
 import { actionsTools } from "./tools/actions.ts";
 import { blueprintTools } from "./tools/blueprints.ts";
