@@ -2,6 +2,9 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
+    // Most suites wait on child processes, loopback HTTP and the database: two files at a time use a
+    // two-core machine better than vitest's default of one worker there.
+    maxWorkers: 2,
     projects: [
       {
         test: {
@@ -12,7 +15,7 @@ export default defineConfig({
       },
       {
         // End to end through the real `factory` binaries, each a child process on its own PGlite.
-        test: { name: "cli", include: ["cli/**/*.test.ts"], testTimeout: 60_000 },
+        test: { name: "cli", include: ["cli/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 120_000 },
       },
       {
         test: {

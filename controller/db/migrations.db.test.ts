@@ -70,7 +70,7 @@ describe.each(backends)("migrations on %s", (backend) => {
       "tenant_usage",
       "tenants",
     ]);
-    expect(first[1]).toEqual([{ n: 16 }]);
+    expect(first[1]).toEqual([{ n: 18 }]);
     expect(first[2]).toEqual([{ seq: 0, hash: "0".repeat(64) }]);
     expect(first[3]).toEqual(
       [
