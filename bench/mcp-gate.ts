@@ -14,6 +14,7 @@ import { GitHubFactory } from "../mcp-servers/github/factory.ts";
 import { authenticate } from "../mcp-servers/shared/caller.ts";
 import { selectTools } from "../mcp-servers/shared/selection.ts";
 import { mcpServerFor } from "../mcp-servers/shared/server.ts";
+import { ALL_WRITE } from "../sandbox/github/world.ts";
 import { startGitHubSandbox } from "../test/support/github-sandbox.ts";
 import { benchServices } from "./services.ts";
 import { fmt, percentile } from "./stats.ts";
@@ -77,7 +78,7 @@ export async function benchMcpGate(
     database,
     org,
     repositories: [],
-    permissions: { metadata: "read", administration: "write", contents: "write", issues: "write" },
+    permissions: ALL_WRITE,
   });
   const { services, tenant, dispose } = await benchServices(database, keys, github.credentials);
   const app = createApp(services, { rateLimitPerMinute: 10_000_000 });
