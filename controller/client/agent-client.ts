@@ -132,18 +132,18 @@ export class AgentClient {
   /** The grant's tenant's agents with their lineage, the most recent `limit` (default 100). */
   async team(token: string, options: { limit?: number } = {}) {
     const query = options.limit === undefined ? "" : `?limit=${options.limit}`;
-    return this.get(token, `/team${query}`, TeamView);
+    return this.#get(token, `/team${query}`, TeamView);
   }
 
   /** The models `persona` (the grant's own by default) may call, with their prices. */
   async models(token: string, persona?: string) {
     const query = persona === undefined ? "" : `?persona=${encodeURIComponent(persona)}`;
-    return this.get(token, `/models${query}`, ModelsView);
+    return this.#get(token, `/models${query}`, ModelsView);
   }
 
   /** The tenant's and each persona's model budgets, with usage this day and month. */
   async budgets(token: string) {
-    return this.get(token, "/budgets", BudgetsView);
+    return this.#get(token, "/budgets", BudgetsView);
   }
 
   /** Before a model call: allowed on this persona's allowlist and within every budget? */
@@ -156,19 +156,8 @@ export class AgentClient {
     return this.#json(token, "/usage", usage, UsageView);
   }
 
-  /** GETs a JSON resource with the grant, validated against `schema`. */
-  async get<S extends z.ZodType>(token: string, path: string, schema: S): Promise<z.output<S>> {
+  async #get<S extends z.ZodType>(token: string, path: string, schema: S): Promise<z.output<S>> {
     return schema.parse(await this.#send(token, "GET", path));
-  }
-
-  /** POSTs JSON with the grant; the answer is validated against `schema`. */
-  async post<S extends z.ZodType>(
-    token: string,
-    path: string,
-    body: unknown,
-    schema: S,
-  ): Promise<z.output<S>> {
-    return this.#json(token, path, body, schema);
   }
 
   async #json<S extends z.ZodType>(

@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { CredentialCache } from "../shared/credential-cache.ts";
 import type { Caller, ServerDefinition } from "../shared/tool.ts";
 import { GitHubFactory } from "./factory.ts";
@@ -49,13 +48,11 @@ export const githubTools = [
   ...blueprintTools,
 ];
 
-const Resolved = z.object({ value: z.string() });
-
 /** Resolves a blueprint's `secret://` reference through the controller, for this caller's grant. */
 export const controllerSecrets =
   (caller: Caller) =>
-  async (ref: string): Promise<string> =>
-    (await caller.controller.post(caller.token, "/secrets/resolve", { ref }, Resolved)).value;
+  (ref: string): Promise<string> =>
+    caller.controller.resolveSecret(caller.token, ref);
 
 /**
  * The GitHub MCP server: its tools over the GitHub factory, on a credential the controller's broker narrows
