@@ -226,6 +226,32 @@ describe.each(backends)("tool calls through the gate on %s", (backend) => {
     expect(completed?.payload).toMatchObject({ outcome: "failed" });
   });
 
+  it("shows approvers a blueprint apply's plan, recorded with its intent, and applies it once approved", async () => {
+    const client = await world.inMemory("github", (await world.mint("founder", "github")).token);
+    const blueprint = {
+      org: "acme",
+      repos: [{ name: "acme-docs", files: [{ path: "README.md", content: "# Acme docs\n" }] }],
+    };
+    const first = await client.callTool({ name: "apply_blueprint", arguments: blueprint });
+    expect(first.isError, textOf(first)).toBeFalsy();
+    const pending = first.structuredContent as { status: string; approvalId: string; policies: string[] };
+    expect(pending).toMatchObject({ status: "pending_approval" });
+    expect(pending.policies).toContain("approval.blueprint-apply");
+    const view = await world.harness.approvals.show(pending.approvalId);
+    const plan = view.call.plan as { target: string; steps: { tool: string; resource: string }[] };
+    expect(plan.target).toBe("acme");
+    expect(plan.steps.map((step) => step.tool)).toContain("repos_create_repository");
+    await world.harness.approvals.vote(pending.approvalId, bob, "approve");
+    const second = await client.callTool({
+      name: "apply_blueprint",
+      arguments: { ...blueprint, approvalId: pending.approvalId },
+    });
+    expect(second.isError, textOf(second)).toBeFalsy();
+    const done = second.structuredContent as { status: string; result: { applied: { tool: string }[] } };
+    expect(done.status).toBe("done");
+    expect(done.result.applied.map((step) => step.tool)).toContain("repos_create_repository");
+  });
+
   describe("a service connection, which waits for approval", () => {
     let ops: string;
     const connection = {

@@ -97,15 +97,26 @@ export class Gate<C> {
         if (decision.effect !== "allow") return denied(tool.name, decision);
         return this.#read(tool, caller, args);
       }
-      let decision = await this.#intent(tool, caller, args, resource);
+      let context: C | undefined;
+      let plan: unknown;
+      if (tool.preview && !args.approvalId) {
+        try {
+          context = await this.#server.connect(caller);
+          plan = await tool.preview(context, this.#input(args));
+        } catch (error) {
+          return this.#failed(tool, error);
+        }
+      }
+      let decision = await this.#intent(tool, caller, args, resource, plan);
       if (decision.decision === "needs-approval" && decision.approvalId && !args.approvalId) {
         const pending = this.#pending(decision);
         if (!(await interaction.awaitApproval?.(pending, tool.name))) return answer(pending);
+        context = undefined; // people took their time: the next call gets a fresh credential
         decision = await this.#intent(tool, caller, { ...args, approvalId: decision.approvalId }, resource);
       }
       if (decision.decision === "deny") return denied(tool.name, decision);
       if (decision.decision === "needs-approval") return answer(this.#pending(decision));
-      return this.#write(tool, caller, args, decision.intentId);
+      return this.#write(tool, caller, args, decision.intentId, context);
     } catch (error) {
       return refusal(error);
     }
@@ -116,14 +127,22 @@ export class Gate<C> {
     caller: Caller,
     args: Record<string, unknown>,
     resource: { kind: string; name: string },
+    plan?: unknown,
   ) {
     return caller.controller.recordIntent(caller.token, {
       tool: tool.name,
       resource,
+      ...(plan === undefined ? {} : { plan }),
       idempotencyKey: `call_${randomUUID()}`,
       arguments: intentArguments(tool as ToolDefinition<unknown>, args),
       ...(typeof args.approvalId === "string" ? { approvalId: args.approvalId } : {}),
     });
+  }
+
+  /** What the tool itself takes: the arguments without the gate's own `approvalId`. */
+  #input(args: Record<string, unknown>): Record<string, unknown> {
+    const { approvalId: _, ...input } = args;
+    return input;
   }
 
   #pending(decision: IntentDecisionView): PendingApproval {
@@ -155,11 +174,11 @@ export class Gate<C> {
     caller: Caller,
     args: Record<string, unknown>,
     intentId: string,
+    context?: C,
   ): Promise<CallToolResult> {
-    const { approvalId: _, ...input } = args;
     let output: unknown;
     try {
-      output = await tool.run(await this.#server.connect(caller), input);
+      output = await tool.run(context ?? (await this.#server.connect(caller)), this.#input(args));
     } catch (error) {
       await this.#outcome(caller, intentId, "failed", { error: (error as Error).message });
       return this.#failed(tool, error);

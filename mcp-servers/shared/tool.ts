@@ -46,6 +46,11 @@ export interface ToolDefinition<C, I extends z.ZodObject = z.ZodObject, O extend
   /** Top-level input fields holding secrets: the ledger keeps only their keyed HMAC. */
   sensitive?: readonly string[];
   run(context: C, input: z.output<I>): Promise<z.input<O>>;
+  /**
+   * A dry run of the write (a blueprint's plan), made before its intent is recorded and kept with it, so the
+   * people who approve it see what it will change.
+   */
+  preview?(context: C, input: z.output<I>): Promise<unknown>;
   /** A failure the result reports as data (a migration that failed): the write's outcome is recorded as failed. */
   failure?(output: z.input<O>): string | undefined;
 }

@@ -61,5 +61,7 @@ export const blueprintTools = [
     resource: blueprintResource,
     // The call as a whole was approved, so every step of its plan may run.
     run: (ctx: AzureDevOpsContext, i) => apply(ctx.factory, i, { secrets: ctx.secrets }),
+    // Approvers see the plan: it is recorded with the intent.
+    preview: (ctx: AzureDevOpsContext, i) => plan(ctx.factory, i),
   }),
 ];

@@ -89,6 +89,8 @@ export const blueprintTools = [
     output: Applied,
     resource: blueprintResource,
     untrusted: [...changedText("plan.steps[]"), ...changedText("applied[]"), ...changedText("waiting[]")],
+    // Approvers see the plan: it is recorded with the intent.
+    preview: (context, input) => plan(context.factory, input),
     run: (context, input) => apply(context.factory, input, { secrets: context.secrets }),
   }),
 ];
