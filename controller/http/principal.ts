@@ -6,6 +6,7 @@ import type { Grants } from "../grants/grants.ts";
 import { GrantRejected } from "../grants/verifier.ts";
 import { authenticateOperator, type Operator } from "../operators/operators.ts";
 import { ServerName } from "../policy/model.ts";
+import { isInProcess } from "./in-process.ts";
 
 /** Who is calling: set once per request by `identify`, read by the route guards and the rate limiter. */
 export type Principal =
@@ -41,8 +42,8 @@ function address(c: Context): string {
 export function identify(deps: { db: Db; grants: Grants }): MiddlewareHandler<PrincipalEnv> {
   return async (c, next) => {
     const header = c.req.header("authorization") ?? "";
-    const anonymous: Principal = { kind: "anonymous", address: address(c) };
-    c.set("principal", anonymous);
+    // The client's address keys an anonymous caller's rate limit; looking it up costs, so only for them.
+    c.set("principal", { kind: "anonymous", address: "" });
     const key = OPERATOR_KEY.exec(header)?.[1];
     const token = key ? undefined : GRANT.exec(header)?.[1];
     if (key) {
@@ -66,6 +67,8 @@ export function identify(deps: { db: Db; grants: Grants }): MiddlewareHandler<Pr
         }
     } else if (header !== "")
       c.set("authFailure", { code: "credential_malformed", detail: "send Bearer <API key or grant>" });
+    if (c.get("principal").kind === "anonymous")
+      c.set("principal", { kind: "anonymous", address: isInProcess(c) ? "in-process" : address(c) });
     await next();
   };
 }
