@@ -151,7 +151,7 @@ export class AgentClient {
     return this.#json(token, "/budgets/check", request, BudgetCheckView);
   }
 
-  /** After a model call: records its usage; a ControllerRefused 403 (`model-not-allowed`, `budget-exceeded`) if refused. */
+  /** After a model call: records its usage, flagged `withinPolicy: false` when it broke the allowlist or a budget. */
   async recordUsage(token: string, usage: { model: string; inputTokens: number; outputTokens: number }) {
     return this.#json(token, "/usage", usage, UsageView);
   }

@@ -136,6 +136,13 @@ export const UsageView = z.object({
   outputTokens: z.number().int(),
   costMicroUsd: z.number().int().describe("in micro-dollars (1e-6 USD), from the model's prices"),
   recordedAt: z.string(),
+  withinPolicy: z
+    .boolean()
+    .describe(
+      "false when the model was off the allowlist or the usage took a budget over; recorded all the same",
+    ),
+  policies: z.array(z.string()).describe("the models.yaml paths the usage broke; empty when within policy"),
+  reasons: z.array(z.string()),
 });
 export type UsageView = z.infer<typeof UsageView>;
 

@@ -145,6 +145,9 @@ describe.each(backends)("the AI factory's routes on %s", (backend) => {
         outputTokens: 500,
         costMicroUsd: 1200,
         recordedAt: now.toISOString(),
+        withinPolicy: true,
+        policies: [],
+        reasons: [],
       },
     });
     expect(await lastEntry()).toMatchObject({
@@ -239,39 +242,67 @@ describe.each(backends)("the AI factory's routes on %s", (backend) => {
     });
   });
 
-  it("refuses a model off the persona's allowlist, naming the policy, and leaves the refusal in the ledger", async () => {
-    const refused = await json(
-      await request("POST", "/usage", dev.token, { model: "gpt-4.1", inputTokens: 10, outputTokens: 10 }),
+  it("records usage of a model off the persona's allowlist, flagged with the policy it broke", async () => {
+    // A tenant of its own, so the spend does not move acme's figures.
+    await asPlatform(database.db, (tx) =>
+      tx.insert(tenants).values({ id: "umbrella", displayName: "Umbrella" }),
     );
-    expect(refused).toEqual({
-      status: 403,
+    const umbrellaDev = await harness.grants.issuer.mint({
+      tenant: "umbrella",
+      persona: "dev",
+      audience: "ai",
+      actor: "operator:ada",
+    });
+    const recorded = await json(
+      await request("POST", "/usage", umbrellaDev.token, {
+        model: "gpt-4.1",
+        inputTokens: 10,
+        outputTokens: 10,
+      }),
+    );
+    expect(recorded).toEqual({
+      status: 201,
       body: {
-        type: "https://startup-factory.dev/problems/model-not-allowed",
-        title: "the model is not on the persona's allowlist",
-        status: 403,
-        code: "model-not-allowed",
-        detail:
-          "gpt-4.1 is not on persona dev's allowlist (models.personas.dev.models): gpt-4.1-mini, replay",
+        id: expect.stringMatching(/^use_/),
+        tenant: "umbrella",
+        agentId: umbrellaDev.agentId,
+        persona: "dev",
+        model: "gpt-4.1",
+        inputTokens: 10,
+        outputTokens: 10,
+        costMicroUsd: 100,
+        recordedAt: now.toISOString(),
+        withinPolicy: false,
         policies: ["models.personas.dev.models"],
         reasons: [
           "gpt-4.1 is not on persona dev's allowlist (models.personas.dev.models): gpt-4.1-mini, replay",
         ],
-        requestId: expect.any(String),
       },
     });
     expect(await lastEntry()).toMatchObject({
-      actor: dev.agentId,
-      action: "model.usage.refused",
+      actor: umbrellaDev.agentId,
+      action: "model.usage",
       payload: {
         model: "gpt-4.1",
         inputTokens: 10,
         outputTokens: 10,
+        withinPolicy: false,
         policies: ["models.personas.dev.models"],
       },
     });
+    // The tokens were spent, so they count.
+    const budgets = (await json(await request("GET", "/budgets", umbrellaDev.token))).body.budgets as {
+      policy: string;
+      tokens: { used: number };
+      costMicroUsd: { used: number };
+    }[];
+    expect(budgets.find((b) => b.policy === "models.personas.dev.budget.day")).toMatchObject({
+      tokens: { used: 20 },
+      costMicroUsd: { used: 100 },
+    });
   });
 
-  it("answers a budget check before a call, and refuses usage that would exceed a budget, naming which", async () => {
+  it("answers a budget check before a call, and records usage that took a budget over, flagged, naming which", async () => {
     const check = async (estimatedTokens: number) =>
       json(await request("POST", "/budgets/check", dev.token, { model: "gpt-4.1-mini", estimatedTokens }));
     // 400 tokens at the dearer rate ($1.60/M) = 640 µ$; dev has 1500 tokens and 800 µ$ left today.
@@ -314,10 +345,9 @@ describe.each(backends)("the AI factory's routes on %s", (backend) => {
       }),
     );
     expect(over).toMatchObject({
-      status: 403,
+      status: 201,
       body: {
-        type: "https://startup-factory.dev/problems/budget-exceeded",
-        code: "budget-exceeded",
+        withinPolicy: false,
         policies: ["models.personas.dev.budget.day"],
         reasons: [
           "persona dev's day budget (models.personas.dev.budget.day): 1500 of 3000 tokens used, 1600 more would exceed it",
@@ -325,37 +355,47 @@ describe.each(backends)("the AI factory's routes on %s", (backend) => {
         ],
       },
     });
-    expect(await lastEntry()).toMatchObject({ action: "model.usage.refused" });
+    expect(await lastEntry()).toMatchObject({
+      action: "model.usage",
+      payload: { withinPolicy: false, policies: ["models.personas.dev.budget.day"] },
+    });
     const budgets = (await json(await request("GET", "/budgets", dev.token))).body.budgets as {
       policy: string;
       tokens: { used: number };
+      over: boolean;
     }[];
-    expect(budgets.find((b) => b.policy === "models.personas.dev.budget.day")?.tokens.used).toBe(1500);
+    expect(budgets.find((b) => b.policy === "models.personas.dev.budget.day")).toMatchObject({
+      tokens: { used: 3100 },
+      over: true,
+    });
+    // Over budget now: the next check refuses even a small call.
+    expect((await check(10)).body).toMatchObject({
+      effect: "deny",
+      policies: ["models.personas.dev.budget.day"],
+    });
   });
 
   it("keeps each tenant's usage and budgets apart", async () => {
-    const refused = await json(
+    const overGlobex = await json(
       await request("POST", "/usage", globex, { model: "replay", inputTokens: 60, outputTokens: 50 }),
     );
-    expect(refused.body).toMatchObject({
-      code: "budget-exceeded",
+    expect(overGlobex.body).toMatchObject({
+      tenant: "globex",
+      costMicroUsd: 0,
+      withinPolicy: false,
       policies: ["models.budgets.tenants.globex.day"],
       reasons: [
         "the tenant's day budget (models.budgets.tenants.globex.day): 0 of 100 tokens used, 110 more would exceed it",
       ],
     });
-    const fits = await json(
-      await request("POST", "/usage", globex, { model: "replay", inputTokens: 60, outputTokens: 40 }),
-    );
-    expect(fits.body).toMatchObject({ tenant: "globex", costMicroUsd: 0 });
     const globexBudgets = (await json(await request("GET", "/budgets", globex))).body;
     expect(globexBudgets).toMatchObject({
       tenant: "globex",
       budgets: [
-        { policy: "models.budgets.tenants.globex.day", tokens: { used: 100, limit: 100, remaining: 0 } },
+        { policy: "models.budgets.tenants.globex.day", tokens: { used: 110, limit: 100 }, over: true },
         // globex's override sets no month budget: the default tenant month budget does not apply to it.
-        { policy: "models.budgets.tenants.globex.month", tokens: { used: 100, limit: null } },
-        { persona: "founder", period: "day", tokens: { used: 100 } },
+        { policy: "models.budgets.tenants.globex.month", tokens: { used: 110, limit: null } },
+        { persona: "founder", period: "day", tokens: { used: 110 } },
         { persona: "founder", period: "month" },
         { persona: "dev", period: "day", tokens: { used: 0 } },
         { persona: "dev", period: "month", tokens: { used: 0 } },
@@ -365,10 +405,10 @@ describe.each(backends)("the AI factory's routes on %s", (backend) => {
       policy: string;
       tokens: { used: number };
     }[];
-    expect(acmeBudgets[0]).toMatchObject({ policy: "models.budgets.tenant.day", tokens: { used: 1500 } });
+    expect(acmeBudgets[0]).toMatchObject({ policy: "models.budgets.tenant.day", tokens: { used: 3100 } });
   });
 
-  it("lets only one of two concurrent calls that each fit, but not together, take the last of a budget", async () => {
+  it("judges each of two concurrent calls against the other: only one of them fits the budget", async () => {
     await asPlatform(database.db, (tx) =>
       tx.insert(tenants).values({ id: "initech", displayName: "Initech" }),
     );
@@ -380,13 +420,21 @@ describe.each(backends)("the AI factory's routes on %s", (backend) => {
     });
     const spend = () =>
       request("POST", "/usage", token, { model: "replay", inputTokens: 6000, outputTokens: 0 });
-    const statuses = (await Promise.all([spend(), spend()])).map((r) => r.status).sort();
-    expect(statuses).toEqual([201, 403]);
+    const answers = await Promise.all([spend(), spend()]);
+    expect(answers.map((r) => r.status)).toEqual([201, 201]);
+    const flags = (await Promise.all(answers.map((r) => r.json() as Promise<{ withinPolicy: boolean }>)))
+      .map((b) => b.withinPolicy)
+      .sort();
+    expect(flags).toEqual([false, true]);
     const budgets = (await json(await request("GET", "/budgets", token))).body.budgets as {
       policy: string;
       tokens: { used: number };
     }[];
-    expect(budgets[0]).toMatchObject({ policy: "models.budgets.tenant.day", tokens: { used: 6000 } });
+    expect(budgets[0]).toMatchObject({
+      policy: "models.budgets.tenant.day",
+      tokens: { used: 12000 },
+      over: true,
+    });
   });
 
   it("starts a fresh day budget the next day", async () => {
@@ -405,11 +453,11 @@ describe.each(backends)("the AI factory's routes on %s", (backend) => {
       const sameMonth = now.getUTCMonth() === start.getUTCMonth();
       expect(budgets.map((b) => [b.policy, b.tokens.used])).toEqual([
         ["models.budgets.tenant.day", 1600],
-        ["models.budgets.tenant.month", sameMonth ? 3100 : 1600],
+        ["models.budgets.tenant.month", sameMonth ? 4700 : 1600],
         ["models.personas.founder.budget.day", 0],
         ["models.personas.founder.budget.month", 0],
         ["models.personas.dev.budget.day", 1600],
-        ["models.personas.dev.budget.month", sameMonth ? 3100 : 1600],
+        ["models.personas.dev.budget.month", sameMonth ? 4700 : 1600],
       ]);
     } finally {
       now = start;

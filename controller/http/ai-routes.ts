@@ -4,11 +4,10 @@ import type { Db } from "../db/database.ts";
 import type { GrantClaims } from "../grants/claims.ts";
 import { Identifier } from "../ids.ts";
 import { ModelId } from "../policy/model.ts";
-import { type ModelBudgets, type Spender, UsageRefused } from "../usage/budgets.ts";
+import type { ModelBudgets, Spender } from "../usage/budgets.ts";
 import { team } from "../usage/team.ts";
 import { requireGrant } from "./grant-auth.ts";
 import type { PrincipalEnv } from "./principal.ts";
-import { Problem, problemType } from "./problem.ts";
 import { jsonBody, queryParams } from "./validate.ts";
 
 /** More tokens than any one model call uses; keeps a typo from booking a year's budget. */
@@ -72,20 +71,7 @@ export function aiRoutes(deps: { db: Db; budgets: ModelBudgets; clock: () => Dat
 
   app.post("/usage", grant, async (c) => {
     const body = await jsonBody(c, UsageBody);
-    try {
-      return c.json(await budgets.record(spenderOf(c.get("grant")), body), 201);
-    } catch (error) {
-      if (!(error instanceof UsageRefused)) throw error;
-      const title =
-        error.code === "model-not-allowed"
-          ? "the model is not on the persona's allowlist"
-          : "the usage would exceed a budget";
-      throw new Problem(403, problemType(error.code), title, error.message, {
-        code: error.code,
-        policies: error.decision.policies,
-        reasons: error.decision.reasons,
-      });
-    }
+    return c.json(await budgets.record(spenderOf(c.get("grant")), body), 201);
   });
   return app;
 }

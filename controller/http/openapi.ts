@@ -224,8 +224,7 @@ export const OPERATIONS: Record<string, Operation> = {
     auth: "grant",
     body: UsageBody,
     responses: {
-      201: "the recorded usage with its cost in micro-dollars",
-      403: "the model is off the persona's allowlist, or the usage would exceed a budget (named)",
+      201: "the recorded usage with its cost in micro-dollars; withinPolicy false, with the policies and reasons, when the model was off the allowlist or a budget went over (the tokens were spent, so they count)",
     },
   },
   "PUT /secrets": {

@@ -56,6 +56,11 @@ export interface UsageRecord {
   outputTokens: number;
   costMicroUsd: number;
   recordedAt: string;
+  /** False when the model was off the persona's allowlist or the usage took a budget over: still recorded. */
+  withinPolicy: boolean;
+  /** The models.yaml paths the usage broke, and why; empty when within policy. */
+  policies: string[];
+  reasons: string[];
 }
 
 /** Who is spending: the calling grant's agent. */
@@ -63,17 +68,6 @@ export interface Spender {
   tenant: string;
   agentId: string;
   persona: string;
-}
-
-/** A model call the policy refuses: off the persona's allowlist, or over a budget. */
-export class UsageRefused extends Error {
-  override name = "UsageRefused";
-  constructor(
-    readonly code: "model-not-allowed" | "budget-exceeded",
-    readonly decision: ModelDecision,
-  ) {
-    super(decision.reasons.join("; "));
-  }
 }
 
 /** Serialises one tenant's usage writes, so two calls cannot both squeeze under the same budget. */
@@ -173,7 +167,11 @@ export class ModelBudgets {
     return { ...decision, model, estimatedTokens, estimatedCostMicroUsd };
   }
 
-  /** Records a model call's usage for the spender, or throws UsageRefused (also written to the ledger). */
+  /**
+   * Records a model call's usage for the spender. The tokens are spent whatever policy says, so usage off the
+   * allowlist or over a budget is recorded too, flagged with the policies it broke: budgets then show it, and
+   * the next check refuses. Enforcement is the check before a call.
+   */
   async record(
     spender: Spender,
     usage: { model: string; inputTokens: number; outputTokens: number },
@@ -182,31 +180,28 @@ export class ModelBudgets {
     const price = priceOf(this.#models, usage.model);
     const cost = price ? costMicroUsd(price, usage.inputTokens, usage.outputTokens) : 0;
     const tokens = usage.inputTokens + usage.outputTokens;
-    const record: UsageRecord = {
-      id: `use_${randomUUID()}`,
-      tenant: spender.tenant,
-      agentId: spender.agentId,
-      persona: spender.persona,
-      model: usage.model,
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-      costMicroUsd: cost,
-      recordedAt: now.toISOString(),
-    };
-    const payload = {
-      usageId: record.id,
-      persona: record.persona,
-      model: record.model,
-      inputTokens: record.inputTokens,
-      outputTokens: record.outputTokens,
-      costMicroUsd: record.costMicroUsd,
-    };
-    const decision = await withTenant(this.#db, spender.tenant, async (tx) => {
+    const id = `use_${randomUUID()}`;
+    return withTenant(this.#db, spender.tenant, async (tx) => {
+      // One tenant's records in turn, so each is judged against everything recorded before it.
       await tx.execute(sql`select pg_advisory_xact_lock(${USAGE_LOCK}, hashtext(${spender.tenant}))`);
       const decided = this.#decide(spender, usage.model, tokens, cost, await spentByPersona(tx, now), now);
-      if (decided.effect === "deny") return decided;
+      const within = decided.effect === "allow";
+      const record: UsageRecord = {
+        id,
+        tenant: spender.tenant,
+        agentId: spender.agentId,
+        persona: spender.persona,
+        model: usage.model,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        costMicroUsd: cost,
+        recordedAt: now.toISOString(),
+        withinPolicy: within,
+        policies: within ? [] : decided.policies,
+        reasons: within ? [] : decided.reasons,
+      };
       await tx.insert(modelUsage).values({
-        id: record.id,
+        id,
         tenantId: record.tenant,
         agentId: record.agentId,
         persona: record.persona,
@@ -221,23 +216,20 @@ export class ModelBudgets {
         actor: spender.agentId,
         action: "model.usage",
         resource: `agent:${spender.agentId}`,
-        payload,
+        payload: {
+          usageId: id,
+          persona: record.persona,
+          model: record.model,
+          inputTokens: record.inputTokens,
+          outputTokens: record.outputTokens,
+          costMicroUsd: record.costMicroUsd,
+          withinPolicy: within,
+          ...(within ? {} : { policies: record.policies, reasons: record.reasons }),
+        },
       });
       await appendInTransaction(tx, [entry], now);
-      return decided;
+      return record;
     });
-    if (decision.effect === "allow") return record;
-    // The refusal is evidence too: the tokens were asked for and not granted.
-    const { usageId: _, ...asked } = payload;
-    await this.#ledger.append({
-      tenant: spender.tenant,
-      actor: spender.agentId,
-      action: "model.usage.refused",
-      resource: `agent:${spender.agentId}`,
-      payload: { ...asked, policies: decision.policies, reasons: decision.reasons },
-    });
-    const offList = !allowlistOf(this.#models, spender.persona).includes(usage.model);
-    throw new UsageRefused(offList ? "model-not-allowed" : "budget-exceeded", decision);
   }
 
   #line(rule: BudgetRule, spent: Map<string, Spent>, now: Date): BudgetLine {

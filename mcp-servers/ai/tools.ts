@@ -172,7 +172,7 @@ export const recordUsage = aiTool({
   name: "usage_record_usage",
   title: "Record model usage",
   description:
-    "Records the tokens a model call used, for you: its cost is computed from the model's price. Refused when the model is not on your persona's allowlist, or when the usage would take you or your tenant over a budget (the refusal names which). Each call records another usage.",
+    "Records the tokens a model call used, for you: its cost is computed from the model's price. The tokens were spent, so they are always recorded; when the model was off your persona's allowlist or the usage took you or your tenant over a budget, the result says withinPolicy: false and names the policies, and budgets_check_budget refuses what comes next. Check before a call, record after it. Each call records another usage.",
   toolset: "usage",
   hints: ADD,
   input: z.object({
