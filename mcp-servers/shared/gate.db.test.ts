@@ -106,6 +106,21 @@ describe.each(backends)("tool calls through the gate on %s", (backend) => {
     expect(agentId).toMatch(/^agt_/);
   });
 
+  it("reports a provider's refusal as an error whose provider text is spotlighted, and records the failure", async () => {
+    const client = await world.inMemory("github", (await world.mint("founder", "github")).token);
+    const args = { owner: "acme", repo: "acme-dup" };
+    const first = await client.callTool({ name: "repos_create_repository", arguments: args });
+    expect(first.isError, textOf(first)).toBeFalsy();
+    const again = await client.callTool({ name: "repos_create_repository", arguments: args });
+    expect(again.isError).toBe(true);
+    const nonce = /<untrusted-([0-9a-f]{16})>/.exec(textOf(again))?.[1];
+    expect(textOf(again)).toMatch(
+      new RegExp(`repos_create_repository failed: <untrusted-${nonce}>[^]*422[^]*</untrusted-${nonce}>$`),
+    );
+    const completed = (await ledger()).filter((e) => e.action === "intent.completed").at(-1);
+    expect(completed?.payload).toMatchObject({ outcome: "failed" });
+  });
+
   it("denies a founder an ops-only tool, saying which policy decided, and changes nothing", async () => {
     const client = await world.inMemory("github", (await world.mint("founder", "github")).token);
     const before = await ledger();

@@ -209,7 +209,9 @@ export class Gate<C> {
 
   #failed(tool: ToolDefinition<C>, error: unknown): CallToolResult {
     if (error instanceof ControllerRefused || error instanceof ControllerUnavailable) return refusal(error);
-    return text(`${tool.name} failed: ${(error as Error).message}`);
+    // A factory's error carries the provider's own message, which can echo what anyone wrote: marked too.
+    const light = spotlight();
+    return text(`${light.notice}\n\n${tool.name} failed: ${light.wrap((error as Error).message)}`);
   }
 
   /** Shapes the output by the tool's schema (dropping anything undeclared) and spotlights provider text. */
