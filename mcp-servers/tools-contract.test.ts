@@ -47,6 +47,26 @@ function nested(core: z.ZodType, path: string): string[] {
   return [];
 }
 
+/**
+ * The schema at a dotted output path (`items[].body`, `settings.*`), or undefined when the path leads
+ * nowhere. Past a record's `unknown` values (a plan's changes) any path may be there.
+ */
+function schemaAt(schema: z.ZodType, path: string): z.ZodType | undefined {
+  let at: z.ZodType | undefined = schema;
+  const steps = path.split(".").flatMap((part) => part.split(/(?=\[\])/));
+  for (const step of steps) {
+    const here: z.ZodType | undefined = at && (layers(at).at(-1) as z.ZodType);
+    const def: (Def & { shape?: Record<string, z.ZodType>; valueType?: z.ZodType }) | undefined =
+      here && defOf(here);
+    if (!def || def.type === "unknown") return here;
+    if (step === "[]") at = def.type === "array" ? def.element : undefined;
+    else if (def.type === "record") at = def.valueType;
+    else if (def.type === "object" && step !== "*") at = def.shape?.[step];
+    else return undefined;
+  }
+  return at && (layers(at).at(-1) as z.ZodType);
+}
+
 describe.each(servers.map((s) => [s.name, s] as const))("the %s server's tools", (_name, server) => {
   const tools = server.tools as readonly ToolDefinition<unknown>[];
 
@@ -86,6 +106,15 @@ describe.each(servers.map((s) => [s.name, s] as const))("the %s server's tools",
         expect(Object.keys((listed.inputSchema.properties ?? {}) as object), tool.name).toContain(
           "approvalId",
         );
+    }
+  });
+
+  it("mark only strings of the output untrusted, and only input fields sensitive", () => {
+    for (const tool of tools) {
+      for (const path of tool.untrusted ?? [])
+        expect(schemaAt(tool.output, path)?.def.type, `${tool.name} ${path}`).toMatch(/^(string|unknown)$/);
+      for (const field of tool.sensitive ?? [])
+        expect(Object.keys(tool.input.shape), tool.name).toContain(field);
     }
   });
 
