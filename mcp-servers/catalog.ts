@@ -1,11 +1,9 @@
+import type { ServerName } from "../controller/client/servers.ts";
 import { aiServer, type SpawnedAgent } from "./ai/server.ts";
 import { azureDevOpsServer } from "./azure-devops/server.ts";
 import { databaseServer } from "./database/server.ts";
 import { githubServer } from "./github/server.ts";
 import type { ServerDefinition } from "./shared/tool.ts";
-
-export const SERVER_NAMES = ["github", "azure-devops", "database", "ai"] as const;
-export type McpServerName = (typeof SERVER_NAMES)[number];
 
 export interface CatalogOptions {
   /** Pace GitHub writes as GitHub asks integrations to; the sandbox needs no pacing. */
@@ -16,7 +14,7 @@ export interface CatalogOptions {
 
 /** The four servers, each over its governance factory. */
 // biome-ignore lint/suspicious/noExplicitAny: each server has its own context type
-export function mcpServers(options: CatalogOptions = {}): Record<McpServerName, ServerDefinition<any>> {
+export function mcpServers(options: CatalogOptions = {}): Record<ServerName, ServerDefinition<any>> {
   return {
     github: githubServer({ paced: options.githubPaced ?? true }),
     "azure-devops": azureDevOpsServer(),

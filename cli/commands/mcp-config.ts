@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { SERVER_NAMES } from "../../mcp-servers/catalog.ts";
+import { SERVER_NAMES } from "../../controller/client/servers.ts";
 import { CLIENT_HELP, ControllerClient } from "../controller-client.ts";
 import { CliError } from "../output.ts";
 import { type SelectionFlags, selectionOptions } from "./mcp-selection.ts";

@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { AgentClient } from "../../controller/client/agent-client.ts";
+import { SERVER_NAMES, type ServerName } from "../../controller/client/servers.ts";
 import { loadClientConfig } from "../../controller/config.ts";
-import { mcpServers, SERVER_NAMES } from "../../mcp-servers/catalog.ts";
+import { mcpServers } from "../../mcp-servers/catalog.ts";
 import { selectTools } from "../../mcp-servers/shared/selection.ts";
 import { serveStdio } from "../../mcp-servers/shared/stdio.ts";
 import { CLIENT_HELP } from "../controller-client.ts";
@@ -13,7 +14,7 @@ import { type SelectionFlags, selectionOf, selectionOptions } from "./mcp-select
 function serverNamed(name: string) {
   if (!(SERVER_NAMES as readonly string[]).includes(name))
     throw new CliError(`unknown server ${name}; choose one of ${SERVER_NAMES.join(", ")}`);
-  return mcpServers()[name as (typeof SERVER_NAMES)[number]];
+  return mcpServers()[name as ServerName];
 }
 
 export function registerMcp(program: Command): void {

@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { SERVER_NAMES } from "../client/servers.ts";
 import { Identifier, TenantId } from "../ids.ts";
 
 /** The MCP servers policies can scope; each fronts one governance factory. */
-export const ServerName = z.enum(["github", "azure-devops", "database", "ai"]);
+export const ServerName = z.enum(SERVER_NAMES);
 export type ServerName = z.infer<typeof ServerName>;
 
 /** Controller actions beyond tool calls that policies decide on. */

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { AgentClient } from "../../controller/client/agent-client.ts";
+import type { ServerName } from "../../controller/client/servers.ts";
 import type { GrantView } from "../../controller/client/views.ts";
 
 /**
@@ -78,7 +79,7 @@ export const HINTS = {
 /** One MCP server: its tools, grouped into toolsets, and how a call reaches the provider. */
 export interface ServerDefinition<C> {
   /** The MCP server id, which is also the grants' audience: `github`, `azure-devops`, `database`, `ai`. */
-  name: "github" | "azure-devops" | "database" | "ai";
+  name: ServerName;
   title: string;
   /** Shown to clients on initialize: what the server is for and how its tools fit together. */
   instructions: string;

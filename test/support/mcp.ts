@@ -7,12 +7,12 @@ import type { ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
 import { mountMcpServers } from "../../cli/mcp-mount.ts";
 import { Secret } from "../../controller/broker/secret.ts";
 import { AgentClient } from "../../controller/client/agent-client.ts";
+import type { ServerName } from "../../controller/client/servers.ts";
 import { tenants } from "../../controller/db/schema.ts";
 import { asPlatform } from "../../controller/db/scope.ts";
 import type { GrantScope } from "../../controller/grants/scope.ts";
 import { IN_PROCESS } from "../../controller/http/in-process.ts";
-import type { ServerName } from "../../controller/policy/model.ts";
-import { type McpServerName, mcpServers } from "../../mcp-servers/catalog.ts";
+import { mcpServers } from "../../mcp-servers/catalog.ts";
 import { authenticate } from "../../mcp-servers/shared/caller.ts";
 import { selectTools, type ToolSelection } from "../../mcp-servers/shared/selection.ts";
 import { mcpServerFor } from "../../mcp-servers/shared/server.ts";
@@ -37,12 +37,12 @@ export interface McpWorld {
   ): Promise<{ token: string; agentId: string; jti: string }>;
   /** A real MCP client connected in memory to `server` for `token`'s holder. */
   inMemory(
-    server: McpServerName,
+    server: ServerName,
     token: string,
     options?: { selection?: ToolSelection; capabilities?: ClientCapabilities },
   ): Promise<Client>;
   /** A real MCP client over Streamable HTTP at /mcp/<server>. */
-  overHttp(server: McpServerName, token: string): Promise<Client>;
+  overHttp(server: ServerName, token: string): Promise<Client>;
   close(): Promise<void>;
 }
 
