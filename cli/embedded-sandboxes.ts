@@ -11,7 +11,7 @@ import { startGitHubSandbox } from "../sandbox/github/embedded.ts";
  */
 export function embeddedSandboxes(
   config: Config,
-  onStarted: (name: string, url: string) => void,
+  onStarted: (sandbox: { provider: "github" | "azure-devops"; label: string; url: string }) => void,
 ): FallbackProviders {
   return async (database, missing) => {
     const credentials: ProviderCredentials = {};
@@ -28,7 +28,11 @@ export function embeddedSandboxes(
           org: config.sandbox.githubOrg,
         });
         closers.push(github.close);
-        onStarted(`GitHub sandbox (organisation ${config.sandbox.githubOrg})`, github.url);
+        onStarted({
+          provider: "github",
+          label: `GitHub sandbox (organisation ${config.sandbox.githubOrg})`,
+          url: github.url,
+        });
         credentials.github = {
           apiUrl: github.url,
           app: {
@@ -45,7 +49,7 @@ export function embeddedSandboxes(
           org: config.sandbox.adoOrg,
         });
         closers.push(ado.close);
-        onStarted("Azure DevOps sandbox", ado.orgUrl);
+        onStarted({ provider: "azure-devops", label: "Azure DevOps sandbox", url: ado.orgUrl });
         // The sandbox's full-access PAT is the development mode: the broker hands it out as is (not narrowed).
         credentials.azureDevOps = {
           orgUrl: ado.orgUrl,

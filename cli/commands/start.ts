@@ -27,9 +27,10 @@ export function registerStart(program: Command): void {
       let githubSandboxed = false;
       const runtime = await openRuntime(
         config,
-        embeddedSandboxes(config, (name, url) => {
-          githubSandboxed ||= name.startsWith("GitHub");
-          sandboxes.push(`${name} on ${url}\n`);
+        embeddedSandboxes(config, ({ provider, label, url }) => {
+          // The sandbox needs no pacing; GitHub itself asks integrations to pace their writes.
+          githubSandboxed ||= provider === "github";
+          sandboxes.push(`${label} on ${url}\n`);
         }),
       );
       const adminKey = await ensureBootstrapAdmin(runtime.database.db);
