@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { ServerName } from "./servers.ts";
 import {
   BudgetCheckView,
   BudgetsView,
@@ -115,6 +116,20 @@ export class AgentClient {
   /** The value stored under `ref`, a secret of the grant's own tenant. Keep it out of logs and results. */
   async resolveSecret(token: string, ref: string): Promise<string> {
     return (await this.#json(token, "/secrets/resolve", { ref }, ResolvedSecretView)).value;
+  }
+
+  /**
+   * RFC 8693 `audience`: this agent's own grant for another MCP server, within its role template there (and
+   * what its parent holds there), expiring no later than this grant.
+   */
+  async grantFor(token: string, audience: ServerName) {
+    const form = new URLSearchParams({
+      grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+      subject_token: token,
+      subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
+      audience,
+    });
+    return ExchangedGrantView.parse(await this.#send(undefined, "POST", "/oauth/token", form));
   }
 
   /** RFC 8693: trades this grant for a child agent's grant for `persona`, on the same server. */

@@ -46,8 +46,11 @@ export const MintRequest = Request.extend({
   actor: z.string().min(1),
 });
 export const ExchangeRequest = Request.extend({ subjectToken: z.string().min(1) });
+/** The same agent's grant for another MCP server (RFC 8693 `audience`): no new agent, no new persona. */
+export const AudienceRequest = z.object({ subjectToken: z.string().min(1), audience: ServerName });
 export type MintRequest = z.input<typeof MintRequest>;
 export type ExchangeRequest = z.input<typeof ExchangeRequest>;
+export type AudienceRequest = z.input<typeof AudienceRequest>;
 
 export interface IssuedGrant {
   token: string;
@@ -207,6 +210,72 @@ export class GrantIssuer {
     });
   }
 
+  /**
+   * The subject agent's grant for another server: the persona's role template there, within what its
+   * parent holds there (a child never reaches a server its parent cannot), living no longer than the
+   * subject. It descends from the subject grant, so revoking that grant, the agent or an ancestor kills it.
+   */
+  async forAudience(input: AudienceRequest): Promise<IssuedGrant> {
+    const request = parse(AudienceRequest, input);
+    const audience = ServerName.safeParse(claimedAudience(request.subjectToken));
+    if (!audience.success)
+      throw new GrantRequestError("invalid grant request: subjectToken has no known audience");
+    const subject = await this.#deps.verifierFor(audience.data).verify(request.subjectToken);
+    const actor = subject.sub;
+    const template = await this.#template(
+      subject.tenant,
+      request.audience,
+      subject.persona,
+      subject.role,
+      actor,
+    );
+    let scope = template.scope;
+    const [self] = await withTenant(this.#deps.db, subject.tenant, (tx) =>
+      tx.select({ parentId: agents.parentId }).from(agents).where(eq(agents.id, subject.sub)),
+    );
+    if (self?.parentId) {
+      const held = await this.#liveScope(subject.tenant, self.parentId, request.audience);
+      scope = intersect(held, template.scope);
+      if (scope.length === 0)
+        await this.#deny(
+          subject.tenant,
+          actor,
+          [
+            `the parent agent ${self.parentId} holds nothing on ${request.audience} that role template ${request.audience}/${subject.role} allows`,
+          ],
+          ["scope"],
+        );
+    }
+    const ttl = await this.#ttl(subject.tenant, actor, template.ttlMinutes);
+    const now = this.#clock();
+    return this.#issue({
+      tenant: subject.tenant,
+      persona: subject.persona,
+      role: subject.role,
+      audience: request.audience,
+      scope,
+      exp: Math.min(Math.floor(now.getTime() / 1000) + ttl * 60, subject.exp),
+      depth: subject.depth,
+      anc: [subject.jti, ...subject.anc],
+      ...(subject.act ? { act: subject.act } : {}),
+      sibling: { agentId: subject.sub, jti: subject.jti },
+      actor,
+      startedBy: null,
+    });
+  }
+
+  /** Everything `agentId`'s live grants on `audience` allow. */
+  async #liveScope(tenant: string, agentId: string, audience: ServerName): Promise<GrantScope> {
+    const now = this.#clock();
+    const rows = await withTenant(this.#deps.db, tenant, (tx) =>
+      tx
+        .select({ scope: grants.scope, expiresAt: grants.expiresAt })
+        .from(grants)
+        .where(and(eq(grants.agentId, agentId), eq(grants.audience, audience), isNull(grants.revokedAt))),
+    );
+    return rows.filter((r) => r.expiresAt > now).flatMap((r) => GrantScope.parse(r.scope));
+  }
+
   async #template(tenant: string, audience: ServerName, persona: string, role: string, actor: string) {
     const [row] = await asPlatform(this.#deps.db, (tx) =>
       tx.select({ status: tenants.status }).from(tenants).where(eq(tenants.id, tenant)),
@@ -277,12 +346,14 @@ export class GrantIssuer {
     anc: string[];
     act?: ActorChain;
     parent?: { agentId: string; jti: string };
+    /** Another grant for an agent that already exists, derived from its grant `jti`. */
+    sibling?: { agentId: string; jti: string };
     actor: string;
     /** The person (or service) at the root of the lineage. */
     startedBy: string | null;
   }): Promise<IssuedGrant> {
     const now = this.#clock();
-    const agentId = `agt_${randomUUID()}`;
+    const agentId = g.sibling?.agentId ?? `agt_${randomUUID()}`;
     const claims: GrantClaims = {
       iss: ISSUER,
       sub: agentId,
@@ -301,7 +372,7 @@ export class GrantIssuer {
     const entry = this.#deps.ledger.prepare({
       tenant: g.tenant,
       actor: g.actor,
-      action: g.parent ? "grant.exchanged" : "grant.minted",
+      action: g.parent || g.sibling ? "grant.exchanged" : "grant.minted",
       resource: `agent:${agentId}`,
       payload: {
         jti: claims.jti,
@@ -312,19 +383,21 @@ export class GrantIssuer {
         exp: g.exp,
         depth: g.depth,
         ...(g.parent ? { parentJti: g.parent.jti, parentAgent: g.parent.agentId } : {}),
+        ...(g.sibling ? { subjectJti: g.sibling.jti } : {}),
       },
     });
     // The agent, its grant and the ledger entry commit together, or not at all.
     await withTenant(this.#deps.db, g.tenant, async (tx) => {
-      await tx.insert(agents).values({
-        id: agentId,
-        tenantId: g.tenant,
-        persona: g.persona,
-        parentId: g.parent?.agentId ?? null,
-        depth: g.depth,
-        createdByGrant: g.parent?.jti ?? null,
-        startedBy: g.startedBy,
-      });
+      if (!g.sibling)
+        await tx.insert(agents).values({
+          id: agentId,
+          tenantId: g.tenant,
+          persona: g.persona,
+          parentId: g.parent?.agentId ?? null,
+          depth: g.depth,
+          createdByGrant: g.parent?.jti ?? null,
+          startedBy: g.startedBy,
+        });
       await tx.insert(grants).values({
         jti: claims.jti,
         tenantId: g.tenant,
@@ -332,7 +405,7 @@ export class GrantIssuer {
         audience: g.audience,
         role: g.role,
         scope: g.scope,
-        parentJti: g.parent?.jti ?? null,
+        parentJti: g.parent?.jti ?? g.sibling?.jti ?? null,
         issuedAt: now,
         expiresAt: new Date(g.exp * 1000),
       });

@@ -60,14 +60,17 @@ export const OPERATIONS: Record<string, Operation> = {
     responses: { 200: "a JWK set" },
   },
   "POST /oauth/token": {
-    summary: "RFC 8693 token exchange: a parent agent trades its grant for a child agent's",
+    summary:
+      "RFC 8693 token exchange: a parent agent trades its grant for a child agent's, or an agent asks for its own grant on another server",
     tag: "grants",
     auth: "none",
     form: {
       grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
-      subject_token: "the parent's grant",
+      subject_token: "the parent's grant (or the agent's own, with audience)",
       subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
-      persona: "the child's persona",
+      persona: "the child's persona (or send audience instead)",
+      audience:
+        "an MCP server (github, azure-devops, database, ai): the same agent's grant there, within its role template and its parent's grants there",
       role: "optional role template (defaults to the persona's)",
       scope: "optional JSON scope within the parent's and the template's",
     },

@@ -91,7 +91,11 @@ describe.each(backends)("the token endpoint on %s", (backend) => {
     });
     expect(await error({ ...base(), persona: "" })).toMatchObject({
       status: 400,
-      body: { error: "invalid_request", error_description: "persona is required" },
+      body: { error: "invalid_request", error_description: "persona or audience is required" },
+    });
+    expect(await error({ ...base(), audience: "ai" })).toMatchObject({
+      status: 400,
+      body: { error: "invalid_request", error_description: expect.stringMatching(/not both/) },
     });
     expect(await error({ ...base(), subject_token: `${parentToken.slice(0, -4)}AAAA` })).toMatchObject({
       status: 400,
@@ -109,6 +113,60 @@ describe.each(backends)("the token endpoint on %s", (backend) => {
     expect(await error({ ...base(), persona: "cfo" })).toMatchObject({
       status: 400,
       body: { error: "unauthorized_client" },
+    });
+  });
+
+  describe("an agent's grant on another server (audience)", () => {
+    const forAudience = (subject: string, audience: string) =>
+      exchange({ grant_type: EXCHANGE, subject_token_type: JWT, subject_token: subject, audience });
+    const grantOf = async (response: Response) => {
+      expect(response.status).toBe(200);
+      return (await response.json()) as { access_token: string; agent_id: string };
+    };
+
+    it("is the same agent's, descends from the subject grant, and dies with it", async () => {
+      const founder = await grants.issuer.mint({
+        tenant: "acme",
+        persona: "founder",
+        audience: "github",
+        actor: "operator:ada",
+      });
+      const ai = await grantOf(await forAudience(founder.token, "ai"));
+      expect(ai.agent_id).toBe(founder.agentId);
+      const claims = await grants.verifierFor("ai").verify(ai.access_token);
+      expect(claims).toMatchObject({
+        sub: founder.agentId,
+        aud: "ai",
+        persona: "founder",
+        depth: 0,
+        anc: [founder.claims.jti],
+      });
+      expect(claims.exp).toBeLessThanOrEqual(founder.claims.exp);
+      await grants.revoker.revokeGrant("acme", founder.claims.jti, "operator:ada");
+      await expect(grants.verifierFor("ai").verify(ai.access_token)).rejects.toMatchObject({
+        code: "grant_ancestor_revoked",
+      });
+    });
+
+    it("gives a child only what its parent holds on that server", async () => {
+      const founder = await grants.issuer.mint({
+        tenant: "acme",
+        persona: "founder",
+        audience: "ai",
+        actor: "operator:ada",
+      });
+      const ops = await grants.issuer.exchange({ subjectToken: founder.token, persona: "ops" });
+      const refused = await forAudience(ops.token, "azure-devops");
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({
+        error: "invalid_scope",
+        error_description: expect.stringMatching(/holds nothing on azure-devops/),
+      });
+      await grantOf(await forAudience(founder.token, "azure-devops"));
+      const granted = await grantOf(await forAudience(ops.token, "azure-devops"));
+      const claims = await grants.verifierFor("azure-devops").verify(granted.access_token);
+      expect(claims).toMatchObject({ sub: ops.agentId, persona: "ops", depth: 1 });
+      expect(claims.scope.length).toBeGreaterThan(0);
     });
   });
 });

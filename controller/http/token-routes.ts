@@ -22,8 +22,9 @@ function parseJson(text: string): unknown {
 const oauthError = (error: string, description: string) => ({ error, error_description: description });
 
 /**
- * The public key set, and RFC 8693 token exchange: a parent agent trades its grant for a child agent's.
- * Extension parameters: `persona` (required), `role`, and `scope` as our JSON scope.
+ * The public key set, and RFC 8693 token exchange: a parent agent trades its grant for a child agent's
+ * (extension parameters `persona`, `role`, and `scope` as our JSON scope), or an agent asks for its own
+ * grant on another MCP server (`audience`).
  */
 export function tokenRoutes(grants: Grants): Hono<PrincipalEnv> {
   const app = new Hono<PrincipalEnv>();
@@ -76,8 +77,18 @@ export function tokenRoutes(grants: Grants): Hono<PrincipalEnv> {
       return c.json(oauthError("invalid_request", `subject_token_type must be ${JWT_TYPE}`), 400);
     const subjectToken = field("subject_token");
     const persona = field("persona");
+    const audience = field("audience");
     if (!subjectToken) return c.json(oauthError("invalid_request", "subject_token is required"), 400);
-    if (!persona) return c.json(oauthError("invalid_request", "persona is required"), 400);
+    if (audience !== undefined && persona !== undefined)
+      return c.json(
+        oauthError(
+          "invalid_request",
+          "send persona (a child agent) or audience (this agent on another server), not both",
+        ),
+        400,
+      );
+    if (audience === undefined && !persona)
+      return c.json(oauthError("invalid_request", "persona or audience is required"), 400);
     let scope: GrantScope | undefined;
     if (field("scope") !== undefined) {
       const parsed = GrantScope.safeParse(parseJson(field("scope") as string));
@@ -87,12 +98,15 @@ export function tokenRoutes(grants: Grants): Hono<PrincipalEnv> {
     }
     try {
       const role = field("role");
-      const issued = await grants.issuer.exchange({
-        subjectToken,
-        persona,
-        ...(role ? { role } : {}),
-        ...(scope ? { scope } : {}),
-      });
+      const issued =
+        audience !== undefined
+          ? await grants.issuer.forAudience({ subjectToken, audience })
+          : await grants.issuer.exchange({
+              subjectToken,
+              persona: persona as string,
+              ...(role ? { role } : {}),
+              ...(scope ? { scope } : {}),
+            });
       return c.json(
         {
           access_token: issued.token,
