@@ -148,6 +148,12 @@ describe.each(backends)("the token endpoint on %s", (backend) => {
       });
     });
 
+    it("refuses a server that does not exist", async () => {
+      const response = await forAudience(parentToken, "jira");
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: "invalid_target" });
+    });
+
     it("gives a child only what its parent holds on that server", async () => {
       const founder = await grants.issuer.mint({
         tenant: "acme",

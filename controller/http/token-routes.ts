@@ -89,6 +89,12 @@ export function tokenRoutes(grants: Grants): Hono<PrincipalEnv> {
       );
     if (audience === undefined && !persona)
       return c.json(oauthError("invalid_request", "persona or audience is required"), 400);
+    const server = audience === undefined ? undefined : ServerName.safeParse(audience);
+    if (server && !server.success)
+      return c.json(
+        oauthError("invalid_target", `audience must be one of ${ServerName.options.join(", ")}`),
+        400,
+      );
     let scope: GrantScope | undefined;
     if (field("scope") !== undefined) {
       const parsed = GrantScope.safeParse(parseJson(field("scope") as string));
@@ -98,15 +104,14 @@ export function tokenRoutes(grants: Grants): Hono<PrincipalEnv> {
     }
     try {
       const role = field("role");
-      const issued =
-        audience !== undefined
-          ? await grants.issuer.forAudience({ subjectToken, audience })
-          : await grants.issuer.exchange({
-              subjectToken,
-              persona: persona as string,
-              ...(role ? { role } : {}),
-              ...(scope ? { scope } : {}),
-            });
+      const issued = server?.success
+        ? await grants.issuer.forAudience({ subjectToken, audience: server.data })
+        : await grants.issuer.exchange({
+            subjectToken,
+            persona: persona as string,
+            ...(role ? { role } : {}),
+            ...(scope ? { scope } : {}),
+          });
       return c.json(
         {
           access_token: issued.token,
