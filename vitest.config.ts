@@ -9,7 +9,13 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["controller/**/*.test.ts", "sandbox/**/*.test.ts", "mcp-servers/**/*.test.ts"],
+          include: [
+            "controller/**/*.test.ts",
+            "sandbox/**/*.test.ts",
+            "mcp-servers/**/*.test.ts",
+            "agents/**/*.test.ts",
+            "graphs/**/*.test.ts",
+          ],
           exclude: ["**/*.db.test.ts", "**/node_modules/**"],
         },
       },
@@ -20,7 +26,13 @@ export default defineConfig({
       {
         test: {
           name: "db",
-          include: ["controller/**/*.db.test.ts", "sandbox/**/*.db.test.ts", "mcp-servers/**/*.db.test.ts"],
+          include: [
+            "controller/**/*.db.test.ts",
+            "sandbox/**/*.db.test.ts",
+            "mcp-servers/**/*.db.test.ts",
+            "agents/**/*.db.test.ts",
+            "graphs/**/*.db.test.ts",
+          ],
           globalSetup: ["test/support/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 120_000,

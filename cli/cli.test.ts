@@ -146,9 +146,15 @@ describe("factory policy", () => {
   it("checks the policies and reports each problem with file and line", async () => {
     const ok = await run(factoryBin, ["policy", "check", "--json"]);
     expect(ok.code).toBe(0);
-    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, cedarFiles: ["guardrails.cedar"] });
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      ok: true,
+      cedarFiles: ["guardrails.cedar"],
+      personas: ["dev", "finance", "founder", "ops", "sec"],
+    });
     const broken = await run(factoryBin, ["policy", "check", "--dir", join(root, "controller")]);
     expect(broken).toMatchObject({ code: 2, stderr: expect.stringMatching(/limits\.yaml: is missing/) });
+    const noPersonas = await run(factoryBin, ["policy", "check", "--personas", join(root, "policies")]);
+    expect(noPersonas).toMatchObject({ code: 2, stderr: expect.stringMatching(/founder\.md: is missing/) });
   });
 
   it("explains itself with --help", async () => {

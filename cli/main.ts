@@ -1,4 +1,6 @@
 import { Command, CommanderError } from "commander";
+import { AgentConfigError } from "../agents/config.ts";
+import { PersonaLoadError } from "../agents/personas.ts";
 import { ProviderConfigError } from "../controller/broker/provider-config.ts";
 import { ControllerRefused, ControllerUnavailable } from "../controller/client/agent-client.ts";
 import { ConfigError } from "../controller/config.ts";
@@ -23,6 +25,8 @@ function exitCodeOf(error: unknown): number | undefined {
     error instanceof ConfigError ||
     error instanceof ProviderConfigError ||
     error instanceof PolicyLoadError ||
+    error instanceof PersonaLoadError ||
+    error instanceof AgentConfigError ||
     error instanceof DecisionRequestError
   )
     return EXIT.usage;

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -9,6 +9,7 @@ const importsOf = (file: string): string[] =>
   );
 
 function sources(dir: string): string[] {
+  if (!existsSync(join(root, dir))) return [];
   return readdirSync(join(root, dir), { recursive: true, encoding: "utf8" })
     .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
     .map((f) => join(root, dir, f));
@@ -53,6 +54,14 @@ describe("the rooms of the architecture", () => {
 
   it("keep the MCP servers out of the controller's internals", () => {
     expect(leaving("mcp-servers", ["controller/client/"])).toEqual([]);
+  });
+
+  it("keep the agent runtime on the MCP servers and the controller's client", () => {
+    expect(leaving("agents", ["mcp-servers/", "controller/client/"])).toEqual([]);
+  });
+
+  it("build the graphs on the agent runtime alone", () => {
+    expect(leaving("graphs", ["agents/", "controller/client/"])).toEqual([]);
   });
 
   it("let the standalone bundle verifier run without a database", () => {

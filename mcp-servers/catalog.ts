@@ -22,3 +22,15 @@ export function mcpServers(options: CatalogOptions = {}): Record<ServerName, Ser
     ai: aiServer(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
   };
 }
+
+/** Each server's toolset names, in the order its tools list them. */
+export function toolsets(): Record<ServerName, string[]> {
+  const servers = mcpServers();
+  const names = (server: ServerName) => [...new Set(servers[server].tools.map((t) => t.toolset))];
+  return {
+    github: names("github"),
+    "azure-devops": names("azure-devops"),
+    database: names("database"),
+    ai: names("ai"),
+  };
+}

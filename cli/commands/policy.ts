@@ -1,8 +1,12 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { loadAgentConfig } from "../../agents/config.ts";
+import { checkPersonasAgainstPolicies } from "../../agents/persona-policies.ts";
+import { loadPersonas, PersonaLoadError } from "../../agents/personas.ts";
 import { loadConfig } from "../../controller/config.ts";
 import { loadPolicies } from "../../controller/policy/policies.ts";
 import type { DecisionRequest } from "../../controller/policy/request.ts";
+import { toolsets } from "../../mcp-servers/catalog.ts";
 import { CliError, EXIT, emit } from "../output.ts";
 
 const policiesDir = (dir?: string) => (dir ? resolve(dir) : loadConfig().policiesDir);
@@ -36,13 +40,20 @@ export function registerPolicy(program: Command): void {
   policy
     .command("check")
     .description(
-      "Load, compile and type-check every policy file; list each problem with its file, path and line.",
+      "Load, compile and type-check every policy file, and check the personas against them; list each problem with its file, path and line.",
     )
     .option("--dir <dir>", "policies directory (default: FACTORY_POLICIES_DIR or the bundled policies/)")
+    .option("--personas <dir>", "personas directory (default: FACTORY_PERSONAS_DIR or the bundled personas/)")
     .option("--json", "print the summary as JSON")
     .addHelpText("after", "\nExit codes: 0 valid, 2 invalid (each issue is printed).")
-    .action(async (opts: { dir?: string; json?: boolean }) => {
+    .action(async (opts: { dir?: string; personas?: string; json?: boolean }) => {
       const { sources, compiled } = await loadPolicies(policiesDir(opts.dir));
+      const personas = await loadPersonas(
+        opts.personas ? resolve(opts.personas) : loadAgentConfig().personasDir,
+        toolsets(),
+      );
+      const issues = checkPersonasAgainstPolicies(personas.values(), sources);
+      if (issues.length > 0) throw new PersonaLoadError(issues);
       const roles = Object.fromEntries(sources.roles.map((f) => [f.server, Object.keys(f.roles)]));
       const summary = {
         ok: true,
@@ -52,6 +63,7 @@ export function registerPolicy(program: Command): void {
         namingRules: sources.naming.rules.map((r) => r.id),
         quotas: sources.quotas.defaults,
         cedarFiles: sources.cedar.map((c) => c.file),
+        personas: [...personas.keys()],
       };
       emit(Boolean(opts.json), summary, () =>
         [
@@ -63,6 +75,7 @@ export function registerPolicy(program: Command): void {
             .map(([k, v]) => `${k} ${v}`)
             .join(", ")}`,
           `  hand-written: ${summary.cedarFiles.join(", ") || "none"}`,
+          `  personas: ${summary.personas.join(", ")}`,
         ].join("\n"),
       );
     });
