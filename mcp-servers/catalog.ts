@@ -34,3 +34,12 @@ export function toolsets(): Record<ServerName, string[]> {
     ai: names("ai"),
   };
 }
+
+/** Which toolset a server's tool belongs to. */
+export function toolsetLookup(): (server: ServerName, tool: string) => string | undefined {
+  const servers = mcpServers();
+  const index = new Map(
+    Object.values(servers).flatMap((s) => s.tools.map((t) => [`${s.name}/${t.name}`, t.toolset] as const)),
+  );
+  return (server, tool) => index.get(`${server}/${tool}`);
+}

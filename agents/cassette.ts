@@ -1,0 +1,72 @@
+import { readFile } from "node:fs/promises";
+import { z } from "zod";
+
+/** What the model was shown last before a recorded turn: enough to tell the conversation left the recording. */
+export const Expected = z.discriminatedUnion("role", [
+  z.object({ role: z.literal("human"), text: z.string() }),
+  z.object({
+    role: z.literal("tool"),
+    name: z.string().describe("the tool whose result came last"),
+    status: z.enum(["success", "error"]),
+  }),
+]);
+export type Expected = z.infer<typeof Expected>;
+
+/** One recorded model turn of one agent. */
+export const ModelTurn = z.object({
+  kind: z.literal("model"),
+  /** Whose turn: the persona, and `#n` for its n-th agent in a run (`dev#2`). */
+  agent: z.string().min(1),
+  /** Its index among that agent's turns, from 0. */
+  turn: z.number().int().min(0),
+  expects: Expected,
+  response: z.object({
+    content: z.string().default(""),
+    toolCalls: z
+      .array(z.object({ id: z.string(), name: z.string(), args: z.record(z.string(), z.unknown()) }))
+      .default([]),
+    usage: z.object({ input: z.number().int().min(0), output: z.number().int().min(0) }),
+  }),
+});
+export type ModelTurn = z.infer<typeof ModelTurn>;
+
+export class CassetteError extends Error {
+  override name = "CassetteError";
+}
+
+/** A cassette: recorded turns by agent, in order. JSONL, one turn a line; other kinds of line are kept apart. */
+export class Cassette {
+  constructor(readonly turns: ModelTurn[]) {}
+
+  static parse(text: string, file = "cassette"): Cassette {
+    const turns: ModelTurn[] = [];
+    text.split("\n").forEach((line, i) => {
+      if (!line.trim()) return;
+      let json: unknown;
+      try {
+        json = JSON.parse(line);
+      } catch {
+        throw new CassetteError(`${file}:${i + 1}: not JSON`);
+      }
+      if ((json as { kind?: unknown }).kind !== "model") return;
+      const parsed = ModelTurn.safeParse(json);
+      if (!parsed.success)
+        throw new CassetteError(`${file}:${i + 1}: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`);
+      turns.push(parsed.data);
+    });
+    return new Cassette(turns);
+  }
+
+  static async load(file: string): Promise<Cassette> {
+    return Cassette.parse(await readFile(file, "utf8"), file);
+  }
+
+  /** The turns recorded for `agent`, by index. */
+  for(agent: string): ModelTurn[] {
+    return this.turns.filter((t) => t.agent === agent).sort((a, b) => a.turn - b.turn);
+  }
+
+  toJSONL(): string {
+    return this.turns.map((t) => JSON.stringify(t)).join("\n") + "\n";
+  }
+}

@@ -1,0 +1,131 @@
+import { ToolMessage } from "@langchain/core/messages";
+import type { StructuredToolInterface } from "@langchain/core/tools";
+import { interrupt, isGraphInterrupt } from "@langchain/langgraph";
+import { createMiddleware } from "langchain";
+
+/** The agent's grants were revoked (or expired): it stops, and says so, rather than carry on blind. */
+export class AgentStopped extends Error {
+  override name = "AgentStopped";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A write waiting for approvers, as the gate answers it. */
+export interface PendingApproval {
+  approvalId: string;
+  intentId: string;
+  tool: string;
+  policies: string[];
+  reasons: string[];
+}
+
+/** What a run waiting on approvals is interrupted with; resume it (with anything) once they are decided. */
+export interface ApprovalInterrupt {
+  type: "approval";
+  approvals: PendingApproval[];
+}
+
+const GRANT_DEAD = /grant_(?:revoked|ancestor_revoked|expired)/;
+
+/** The gate's `pending_approval` answer inside a tool message's artifact, if it is one. */
+export function pendingOf(message: ToolMessage): PendingApproval | undefined {
+  const artifacts = Array.isArray(message.artifact) ? message.artifact : [];
+  for (const artifact of artifacts as { type?: string; data?: Record<string, unknown> }[]) {
+    const data = artifact.type === "mcp_structured_content" ? artifact.data : undefined;
+    if (data?.status === "pending_approval")
+      return {
+        approvalId: String(data.approvalId),
+        intentId: String(data.intentId),
+        tool: message.name ?? "",
+        policies: (data.policies as string[]) ?? [],
+        reasons: (data.reasons as string[]) ?? [],
+      };
+  }
+  return undefined;
+}
+
+/** The tool messages answering the model's last turn. */
+function lastToolMessages(messages: unknown[]): ToolMessage[] {
+  const out: ToolMessage[] = [];
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i];
+    if (!ToolMessage.isInstance(message)) break;
+    out.unshift(message);
+  }
+  return out;
+}
+
+/**
+ * Tool calls as the governed runtime makes them. A denial or a provider's refusal goes back to the model as
+ * data (an error tool message with the gate's words); a dead grant stops the agent. A write that answers
+ * `pending_approval` interrupts the run before the next model turn, in a node of its own so nothing is
+ * called twice on resume; once resumed, the same call is made again with its `approvalId`, and its answer
+ * (done, or denied) replaces the pending one.
+ */
+export function governedTools(tools: StructuredToolInterface[]) {
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  return createMiddleware({
+    name: "GovernedTools",
+    wrapToolCall: async (request, handler) => {
+      try {
+        return await handler(request);
+      } catch (error) {
+        if (isGraphInterrupt(error)) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        const dead = GRANT_DEAD.exec(message);
+        if (dead) throw new AgentStopped(dead[0], `the agent's grant was refused: ${message}`);
+        return new ToolMessage({
+          content: message,
+          tool_call_id: request.toolCall.id ?? "",
+          name: request.toolCall.name,
+          status: "error",
+        });
+      }
+    },
+    beforeModel: async (state) => {
+      const waiting = lastToolMessages(state.messages)
+        .map((message) => ({ message, pending: pendingOf(message) }))
+        .filter((w): w is { message: ToolMessage; pending: PendingApproval } => w.pending !== undefined);
+      if (waiting.length === 0) return undefined;
+      const calls = new Map(
+        (
+          state.messages.findLast((m) => m.type === "ai") as { tool_calls?: { id?: string; args: object }[] }
+        ).tool_calls?.map((c) => [c.id, c.args]) ?? [],
+      );
+      interrupt({ type: "approval", approvals: waiting.map((w) => w.pending) } satisfies ApprovalInterrupt);
+      const answered: ToolMessage[] = [];
+      for (const { message, pending } of waiting) {
+        const tool = byName.get(pending.tool);
+        let answer: ToolMessage;
+        try {
+          answer = (await tool?.invoke({
+            id: message.tool_call_id,
+            name: pending.tool,
+            type: "tool_call",
+            args: { ...calls.get(message.tool_call_id), approvalId: pending.approvalId },
+          })) as ToolMessage;
+        } catch (error) {
+          const text = error instanceof Error ? error.message : String(error);
+          if (GRANT_DEAD.test(text))
+            throw new AgentStopped("grant", `the agent's grant was refused: ${text}`);
+          answer = new ToolMessage({ content: text, tool_call_id: message.tool_call_id, status: "error" });
+        }
+        answered.push(
+          new ToolMessage({
+            id: message.id as string,
+            name: pending.tool,
+            tool_call_id: message.tool_call_id,
+            content: answer.content,
+            artifact: answer.artifact,
+            status: answer.status ?? "success",
+          }),
+        );
+      }
+      return { messages: answered };
+    },
+  });
+}

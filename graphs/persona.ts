@@ -1,0 +1,43 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { createAgent, modelCallLimitMiddleware } from "langchain";
+import { Meter } from "../agents/meter.ts";
+import type { Persona } from "../agents/personas.ts";
+import type { Toolbox } from "../agents/toolbox.ts";
+import { governedTools } from "./middleware/governed-tools.ts";
+import { meteredModel } from "./middleware/metered-model.ts";
+
+export interface PersonaAgentOptions {
+  persona: Persona;
+  model: BaseChatModel;
+  /** The id the controller meters the model under (`replay` for recorded or scripted turns). */
+  modelId: string;
+  toolbox: Toolbox;
+  /** Who and where: the tenant and what the agent is for, added to the persona's prompt. */
+  situation: string;
+  checkpointer?: BaseCheckpointSaver;
+}
+
+/**
+ * A persona agent: a ReAct loop (`createAgent`) whose only tools are the MCP servers' tools its grants and
+ * toolsets allow, every model call metered and bounded by the persona's per-run budget.
+ */
+export function personaAgent(options: PersonaAgentOptions) {
+  const { persona, toolbox } = options;
+  const ai = toolbox.clients.ai;
+  if (!ai)
+    throw new Error(`the ${persona.name} agent has no grant for the AI server, which meters its model`);
+  // Each model step passes through a few nodes (the middleware's, the model's, the tools'): room for all.
+  return createAgent({
+    name: persona.name,
+    model: options.model,
+    tools: toolbox.tools,
+    systemPrompt: `${persona.prompt}\n\n${options.situation}`,
+    middleware: [
+      governedTools(toolbox.tools),
+      meteredModel(new Meter(ai, options.modelId), persona.budget.tokens),
+      modelCallLimitMiddleware({ runLimit: persona.budget.steps, exitBehavior: "end" }),
+    ],
+    ...(options.checkpointer ? { checkpointer: options.checkpointer } : {}),
+  }).withConfig({ recursionLimit: persona.budget.steps * 6 + 10 });
+}

@@ -1,0 +1,66 @@
+import { join, resolve } from "node:path";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { MemorySaver } from "@langchain/langgraph";
+import { type AgentRuntime, type EquippedAgent, equipAgent } from "../../agents/equip.ts";
+import { inProcessLink } from "../../agents/mcp-link.ts";
+import { loadPersonas, type PersonaName } from "../../agents/personas.ts";
+import type { ServerName } from "../../controller/client/servers.ts";
+import { personaAgent } from "../../graphs/persona.ts";
+import { mcpServers, toolsetLookup, toolsets } from "../../mcp-servers/catalog.ts";
+import type { TestAppOptions } from "./app.ts";
+import type { TestDatabase } from "./backends.ts";
+import { type McpWorld, mcpWorld } from "./mcp.ts";
+
+const root = resolve(import.meta.dirname, "../..");
+
+export interface AgentWorld extends McpWorld {
+  runtime: AgentRuntime;
+  /** A root agent of `persona` in `tenant`, equipped with its grants on every server it reaches. */
+  equip(persona: PersonaName, options?: { tenant?: string; anchor?: ServerName }): Promise<EquippedAgent>;
+  /** That agent as a persona graph driven by `model` (metered as `replay`). */
+  agent(
+    equipped: EquippedAgent,
+    model: BaseChatModel,
+    options?: { checkpointer?: BaseCheckpointSaver },
+  ): ReturnType<typeof personaAgent>;
+}
+
+/** The MCP world plus the agent runtime over it: the shipped personas, the servers in process. */
+export async function agentWorld(database: TestDatabase, options: TestAppOptions = {}): Promise<AgentWorld> {
+  const world = await mcpWorld(database, options);
+  const servers = mcpServers({ githubPaced: false });
+  const runtime: AgentRuntime = {
+    controller: world.controller,
+    link: inProcessLink(world.controller, servers),
+    personas: await loadPersonas(join(root, "personas"), toolsets()),
+    toolsetOf: toolsetLookup(),
+  };
+  const equipped: EquippedAgent[] = [];
+  return {
+    ...world,
+    runtime,
+    async equip(persona, o = {}) {
+      const anchor = o.anchor ?? "ai";
+      const { token } = await world.mint(persona, anchor, { tenant: o.tenant ?? "acme" });
+      const agent = await equipAgent(runtime, { server: anchor, token });
+      equipped.push(agent);
+      return agent;
+    },
+    agent(agent, model, o = {}) {
+      return personaAgent({
+        persona: agent.persona,
+        model,
+        modelId: "replay",
+        toolbox: agent.toolbox,
+        situation: `You work for tenant acme as agent ${agent.agentId}.`,
+        checkpointer: o.checkpointer ?? new MemorySaver(),
+      });
+    },
+    async close() {
+      await Promise.all(equipped.map((a) => a.toolbox.close()));
+      await Promise.all(Object.values(servers).map((d) => d.close?.()));
+      await world.close();
+    },
+  };
+}
