@@ -67,6 +67,6 @@ export class Cassette {
   }
 
   toJSONL(): string {
-    return this.turns.map((t) => JSON.stringify(t)).join("\n") + "\n";
+    return `${this.turns.map((t) => JSON.stringify(t)).join("\n")}\n`;
   }
 }

@@ -3,8 +3,11 @@ import { fakeModel } from "@langchain/core/testing";
 import { Command } from "@langchain/langgraph";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openCheckpointer } from "../agents/checkpoints.ts";
+import { openRuntimeStore, type RuntimeStore } from "../agents/runtime-store.ts";
 import { modelUsage } from "../controller/db/schema.ts";
 import { withTenant } from "../controller/db/scope.ts";
+import { createOperator, type Operator } from "../controller/operators/operators.ts";
 import { type AgentWorld, agentWorld } from "../test/support/agents.ts";
 import { backends, freshDatabase, type TestDatabase } from "../test/support/backends.ts";
 
@@ -22,10 +25,16 @@ const trajectory = (messages: unknown[]) =>
 describe.each(backends)("persona agents on %s", (backend) => {
   let database: TestDatabase;
   let world: AgentWorld;
+  let bob: Operator;
+  let store: RuntimeStore;
 
   beforeAll(async () => {
     database = await freshDatabase(backend);
     world = await agentWorld(database);
+    bob = (await createOperator(database.db, { name: "bob", roles: ["platform-admin"] })).operator;
+    store = await openRuntimeStore(
+      database.url ? { kind: "postgres", url: database.url } : { kind: "pglite" },
+    );
     // The founder creates the repository and sec protects main, each through their own grants.
     const founder = await world.equip("founder");
     const sec = await world.equip("sec");
@@ -43,6 +52,7 @@ describe.each(backends)("persona agents on %s", (backend) => {
   });
   afterAll(async () => {
     await world?.close();
+    await store?.close();
     await database?.dispose();
   });
 
@@ -120,5 +130,98 @@ describe.each(backends)("persona agents on %s", (backend) => {
     );
     expect(usage).toHaveLength(5);
     expect(usage.every((u) => u.persona === "dev" && u.model === "replay" && u.inputTokens > 0)).toBe(true);
+  });
+
+  it("an ops agent waits on a service-connection approval and carries on once it is approved", async () => {
+    const ops = await world.equip("ops");
+    const project = ops.toolbox.tools.find((t) => t.name === "azure-devops__projects_create_project");
+    await project?.invoke({ project: "tenant-acme", description: "Acme" });
+    const connection = {
+      project: "tenant-acme",
+      name: "acme-azure",
+      type: "azurerm",
+      url: "https://management.azure.com/",
+      scheme: "ServicePrincipal",
+      parameters: { serviceprincipalid: "app-id", serviceprincipalkey: "sp-secret-value", tenantid: "tid" },
+    };
+    const model = fakeModel()
+      .respondWithTools([
+        { name: "azure-devops__service_connections_create_connection", args: connection, id: "s1" },
+      ])
+      .respond(new AIMessage("The acme-azure service connection is in place."));
+    const agent = world.agent(ops, model);
+    const first = await agent.invoke(
+      { messages: [new HumanMessage("Connect tenant-acme to Azure.")] },
+      thread("ops-1"),
+    );
+    const waiting = (first as { __interrupt__?: { value: unknown }[] }).__interrupt__;
+    expect(waiting?.map((i) => i.value)).toEqual([
+      {
+        type: "approval",
+        approvals: [
+          {
+            approvalId: expect.stringMatching(/^apr_/),
+            intentId: expect.stringMatching(/^int_/),
+            tool: "azure-devops__service_connections_create_connection",
+            policies: expect.arrayContaining(["approval.service-connections"]),
+            reasons: expect.any(Array),
+          },
+        ],
+      },
+    ]);
+    expect(model.callCount).toBe(1);
+    const { approvalId } =
+      (waiting?.[0]?.value as { approvals: { approvalId: string }[] }).approvals[0] ?? {};
+    await world.harness.approvals.vote(approvalId as string, bob, "approve");
+
+    const done = await agent.invoke(new Command({ resume: { decided: true } }), thread("ops-1"));
+    expect(trajectory(done.messages)).toEqual([
+      "call azure-devops__service_connections_create_connection",
+      "azure-devops__service_connections_create_connection",
+    ]);
+    const answer = done.messages.find((m) => ToolMessage.isInstance(m));
+    expect(JSON.parse(answer?.text ?? "{}")).toMatchObject({
+      status: "done",
+      result: { name: "acme-azure" },
+    });
+    expect(done.messages.at(-1)?.text).toBe("The acme-azure service connection is in place.");
+    expect(model.callCount).toBe(2);
+  });
+
+  it("a run stopped between steps resumes from its PostgreSQL checkpoint without calling a provider twice", async () => {
+    const issue = { ...repo, title: "Set up CI", body: "A workflow for pull requests." };
+    const first = await openCheckpointer(store.url);
+    const dev = await world.equip("dev");
+    const crashing = fakeModel()
+      .respondWithTools([{ name: "github__issues_create_issue", args: issue, id: "i1" }])
+      .respond(new Error("the worker died"));
+    await expect(
+      world
+        .agent(dev, crashing, { checkpointer: first.saver })
+        .invoke({ messages: [new HumanMessage("File an issue for CI.")] }, thread("dev-crash")),
+    ).rejects.toThrow("the worker died");
+    await first.close();
+
+    // Another process: new connections, new grants for the same persona, the same thread.
+    const second = await openCheckpointer(store.url);
+    const again = await world.equip("dev");
+    const resumed = fakeModel().respond(new AIMessage("Issue filed."));
+    const done = await world
+      .agent(again, resumed, { checkpointer: second.saver })
+      .invoke(null as never, thread("dev-crash"));
+    await second.close();
+    expect(trajectory(done.messages)).toEqual([
+      "call github__issues_create_issue",
+      "github__issues_create_issue",
+    ]);
+    expect(done.messages.at(-1)?.text).toBe("Issue filed.");
+    expect(resumed.callCount).toBe(1);
+    const token = await world.github.personalToken();
+    const issues = (await (
+      await fetch(`${world.github.url}/repos/acme/acme-api/issues?state=all`, {
+        headers: { authorization: `token ${token}` },
+      })
+    ).json()) as { title: string }[];
+    expect(issues.filter((i) => i.title === "Set up CI")).toHaveLength(1);
   });
 });
