@@ -170,9 +170,9 @@ describe.each(backends)("persona agents on %s", (backend) => {
       },
     ]);
     expect(model.callCount).toBe(1);
-    const { approvalId } =
-      (waiting?.[0]?.value as { approvals: { approvalId: string }[] }).approvals[0] ?? {};
-    await world.harness.approvals.vote(approvalId as string, bob, "approve");
+    const value = waiting?.[0]?.value as { approvals: { approvalId: string }[] } | undefined;
+    const request = value?.approvals[0];
+    await world.harness.approvals.vote(request?.approvalId as string, bob, "approve");
 
     const done = await agent.invoke(new Command({ resume: { decided: true } }), thread("ops-1"));
     expect(trajectory(done.messages)).toEqual([
