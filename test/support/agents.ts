@@ -6,16 +6,25 @@ import { type AgentRuntime, type EquippedAgent, equipAgent } from "../../agents/
 import { inProcessLink } from "../../agents/mcp-link.ts";
 import { loadPersonas, type PersonaName } from "../../agents/personas.ts";
 import type { ServerName } from "../../controller/client/servers.ts";
+import type { LifecycleDeps, PersonaModel } from "../../graphs/lifecycle/deps.ts";
 import { personaAgent } from "../../graphs/persona.ts";
+import { SpawnRegistry } from "../../mcp-servers/ai/server.ts";
 import { mcpServers, toolsetLookup, toolsets } from "../../mcp-servers/catalog.ts";
 import type { TestAppOptions } from "./app.ts";
 import type { TestDatabase } from "./backends.ts";
 import { type McpWorld, mcpWorld } from "./mcp.ts";
+import { testTenantDatabases } from "./tenant-databases.ts";
 
 const root = resolve(import.meta.dirname, "../..");
 
 export interface AgentWorld extends McpWorld {
   runtime: AgentRuntime;
+  /** What a lifecycle run led by `founder` is built from, with a model per persona (none: deterministic). */
+  lifecycleDeps(
+    founder: EquippedAgent,
+    models?: Partial<Record<PersonaName, PersonaModel>>,
+    onEvent?: LifecycleDeps["onEvent"],
+  ): LifecycleDeps;
   /** A root agent of `persona` in `tenant`, equipped with its grants on every server it reaches. */
   equip(persona: PersonaName, options?: { tenant?: string; anchor?: ServerName }): Promise<EquippedAgent>;
   /** That agent as a persona graph driven by `model` (metered as `replay`). */
@@ -26,10 +35,20 @@ export interface AgentWorld extends McpWorld {
   ): ReturnType<typeof personaAgent>;
 }
 
-/** The MCP world plus the agent runtime over it: the shipped personas, the servers in process. */
+/**
+ * The MCP world plus the agent runtime over it: the shipped personas, the servers in process, and a place
+ * for tenant databases.
+ */
 export async function agentWorld(database: TestDatabase, options: TestAppOptions = {}): Promise<AgentWorld> {
-  const world = await mcpWorld(database, options);
-  const servers = mcpServers({ githubPaced: false });
+  const place = await testTenantDatabases(database.url ? "postgres" : "pglite");
+  const world = await mcpWorld(database, {
+    tenantDatabases: database.url
+      ? { kind: "postgres", url: place.where }
+      : { kind: "pglite", dir: place.where },
+    ...options,
+  });
+  const spawned = new SpawnRegistry();
+  const servers = mcpServers({ githubPaced: false, onSpawn: (child) => spawned.hold(child) });
   const runtime: AgentRuntime = {
     controller: world.controller,
     link: inProcessLink(world.controller, servers),
@@ -40,6 +59,15 @@ export async function agentWorld(database: TestDatabase, options: TestAppOptions
   return {
     ...world,
     runtime,
+    lifecycleDeps(founder, models = {}, onEvent) {
+      return {
+        runtime,
+        founder,
+        claimSpawned: (id) => spawned.claim(id),
+        modelFor: (persona) => models[persona],
+        ...(onEvent ? { onEvent } : {}),
+      };
+    },
     async equip(persona, o = {}) {
       const anchor = o.anchor ?? "ai";
       const { token } = await world.mint(persona, anchor, { tenant: o.tenant ?? "acme" });
@@ -61,6 +89,7 @@ export async function agentWorld(database: TestDatabase, options: TestAppOptions
       await Promise.all(equipped.map((a) => a.toolbox.close()));
       await Promise.all(Object.values(servers).map((d) => d.close?.()));
       await world.close();
+      await place.dispose(["acme", "globex"]);
     },
   };
 }

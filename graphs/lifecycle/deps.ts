@@ -1,0 +1,28 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { AgentRuntime, EquippedAgent } from "../../agents/equip.ts";
+import type { PersonaName } from "../../agents/personas.ts";
+import type { Phase } from "./state.ts";
+
+/** A model for one persona's agent, and the id the controller meters it under. */
+export interface PersonaModel {
+  model: BaseChatModel;
+  modelId: string;
+}
+
+/** What the lifecycle tells whoever watches it (the chat, the CLI's progress, the run record). */
+export type LifecycleEvent =
+  | { type: "phase"; phase: Phase }
+  | { type: "step"; phase: Phase; message: string }
+  | { type: "spawned"; persona: string; agentId: string };
+
+/** What a lifecycle run is built from; rebuilt for each process that runs or resumes it. */
+export interface LifecycleDeps {
+  runtime: AgentRuntime;
+  /** The founder: the agent whose grants the lifecycle acts with, and the parent of the team. */
+  founder: EquippedAgent;
+  /** A spawned child's grant, handed over by the AI server in this process. */
+  claimSpawned(agentId: string): { token: string } | undefined;
+  /** The model for a persona; none makes that persona's step deterministic (or skipped). */
+  modelFor(persona: PersonaName): PersonaModel | undefined;
+  onEvent?(event: LifecycleEvent): void;
+}
