@@ -5,6 +5,8 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openCheckpointer } from "../agents/checkpoints.ts";
 import { openRuntimeStore, type RuntimeStore } from "../agents/runtime-store.ts";
+import { loadScanningPolicy } from "../agents/scan/policy.ts";
+import { reviewPullRequests } from "../agents/scan/review.ts";
 import { modelUsage } from "../controller/db/schema.ts";
 import { withTenant } from "../controller/db/scope.ts";
 import { createOperator, type Operator } from "../controller/operators/operators.ts";
@@ -223,5 +225,61 @@ describe.each(backends)("persona agents on %s", (backend) => {
       })
     ).json()) as { title: string }[];
     expect(issues.filter((i) => i.title === "Set up CI")).toHaveLength(1);
+  });
+
+  it("a sec agent blocks a pull request that commits a secret, and never repeats the secret", async () => {
+    const token = ["ghp", "_", "K9SECRETx".repeat(4)].join("");
+    const dev = await world.equip("dev");
+    const tool = (name: string) => dev.toolbox.tools.find((t) => t.name === name);
+    await tool("github__branches_create_branch")?.invoke({ ...repo, branch: "feat/config" });
+    await tool("github__contents_create_or_update_file")?.invoke({
+      ...repo,
+      branch: "feat/config",
+      path: "src/config.js",
+      content: `export const github = "${token}";\n`,
+      message: "feat: config",
+    });
+    await tool("github__pulls_create_pull_request")?.invoke({
+      ...repo,
+      title: "Add config",
+      head: "feat/config",
+      base: "main",
+    });
+
+    const sec = await world.equip("sec");
+    const policy = await loadScanningPolicy(new URL("../policies/scanning.yaml", import.meta.url).pathname);
+    const reviews = await reviewPullRequests(sec.toolbox.clients.github, [repo], policy);
+    const blocked = reviews.find((r) => r.blocking.length > 0);
+    expect(blocked).toMatchObject({
+      repo: "acme/acme-api",
+      blocking: [expect.objectContaining({ scanner: "secretlint", file: "src/config.js", line: 1 })],
+      issue: expect.any(Number),
+    });
+
+    const headers = { authorization: `token ${await world.github.personalToken()}` };
+    const api = (path: string) =>
+      fetch(`${world.github.url}/repos/acme/acme-api${path}`, { headers }).then((r) => r.json());
+    const verdicts = (await api(`/pulls/${blocked?.number}/reviews`)) as { state: string; body: string }[];
+    // One App acts for the whole team, and GitHub refuses changes requested on one's own pull request: the
+    // review comments, and the failing check is what blocks the merge.
+    expect(verdicts.map((v) => v.state)).toEqual(["COMMENTED"]);
+    const pull = (await api(`/pulls/${blocked?.number}`)) as { head: { sha: string } };
+    const statuses = (await api(`/commits/${pull.head.sha}/statuses`)) as {
+      state: string;
+      context: string;
+    }[];
+    expect(statuses.map((x) => [x.context, x.state])).toEqual([["security/scan", "failure"]]);
+    const issue = (await api(`/issues/${blocked?.issue}`)) as { title: string; body: string };
+    expect(issue.title).toBe(`Security: fix 1 finding in pull request #${blocked?.number}`);
+    expect(issue.body).toMatch(/`src\/config\.js:1` secretlint/);
+    for (const text of [issue.body, ...verdicts.map((v) => v.body)]) expect(text).not.toContain(token);
+    // Nor is it in the ledger: the write that committed it is recorded with the file's HMAC, not its text.
+    const entries = await world.harness.ledger.entries({ tenant: "acme", limit: 1000 });
+    const reviewed = entries.filter((e) => JSON.stringify(e.payload).includes("pulls_create_review"));
+    expect(reviewed.length).toBeGreaterThan(0);
+    expect(entries.filter((e) => JSON.stringify(e.payload).includes("src/config.js")).length).toBeGreaterThan(
+      0,
+    );
+    expect(entries.filter((e) => JSON.stringify(e.payload).includes(token))).toEqual([]);
   });
 });

@@ -27,6 +27,7 @@ const AREAS: Record<
   issues: { repo: ["issues"] },
   labels: { repo: ["issues"] },
   pulls: { repo: ["pull_requests"] },
+  checks: { repo: ["statuses"] },
   security: { repo: ["vulnerability_alerts", "security_events", "secret_scanning_alerts", "administration"] },
   teams: { repo: [], org: ["members"] },
   members: { repo: [], org: ["members"] },

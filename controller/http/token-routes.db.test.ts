@@ -101,7 +101,7 @@ describe.each(backends)("the token endpoint on %s", (backend) => {
       status: 400,
       body: { error: "invalid_grant", error_description: expect.stringMatching(/^grant_bad_signature/) },
     });
-    const wide = JSON.stringify([{ tools: ["contents_*"], resources: ["acme-api"] }]);
+    const wide = JSON.stringify([{ tools: ["protection_*"], resources: ["acme-api"] }]);
     expect(await error({ ...base(), scope: wide })).toMatchObject({
       status: 400,
       body: { error: "invalid_scope" },

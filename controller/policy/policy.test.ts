@@ -298,7 +298,7 @@ describe("loading policies", () => {
       {
         file: "roles/github.yaml",
         path: "roles.dev.ttl_minutes",
-        line: 13,
+        line: 21,
         message: expect.stringMatching(/number/),
       },
     ]);

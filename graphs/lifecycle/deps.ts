@@ -1,6 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { AgentRuntime, EquippedAgent } from "../../agents/equip.ts";
 import type { PersonaName } from "../../agents/personas.ts";
+import type { ScanningPolicy } from "../../agents/scan/policy.ts";
 import type { Phase } from "./state.ts";
 
 /** A model for one persona's agent, and the id the controller meters it under. */
@@ -24,5 +25,7 @@ export interface LifecycleDeps {
   claimSpawned(agentId: string): { token: string } | undefined;
   /** The model for a persona; none makes that persona's step deterministic (or skipped). */
   modelFor(persona: PersonaName): PersonaModel | undefined;
+  /** What blocks a pull request when sec reviews it (policies/scanning.yaml). */
+  scanning: ScanningPolicy;
   onEvent?(event: LifecycleEvent): void;
 }

@@ -44,7 +44,9 @@ describe.each(backends)("tool calls through the gate on %s", (backend) => {
     const ops = await world.inMemory("github", (await world.mint("ops", "github")).token);
     const [f, d, o] = [await names(founder), await names(dev), await names(ops)];
     expect(f).toContain("repos_create_repository");
-    expect(f).not.toContain("secrets_set_secret");
+    // The founder holds what its team needs, to delegate it; the developer does not hold ops' secrets.
+    expect(f).toContain("pulls_create_pull_request");
+    expect(d).not.toContain("secrets_set_secret");
     expect(d).toContain("contents_create_or_update_file");
     expect(d).not.toContain("repos_create_repository");
     expect(d.some((n) => n.startsWith("protection_"))).toBe(false);
@@ -65,7 +67,7 @@ describe.each(backends)("tool calls through the gate on %s", (backend) => {
       await world.inMemory("github", token, { selection: { toolsets: ["issues_prs"] } }),
     );
     expect(issuesOnly.length).toBeGreaterThan(0);
-    expect(issuesOnly.every((n) => n.startsWith("issues_") || n.startsWith("pulls_"))).toBe(true);
+    expect(issuesOnly.every((n) => /^(issues|pulls|checks)_/.test(n))).toBe(true);
     const readOnly = await (
       await world.inMemory("github", token, { selection: { readOnly: true } })
     ).listTools();
@@ -121,8 +123,8 @@ describe.each(backends)("tool calls through the gate on %s", (backend) => {
     expect(completed?.payload).toMatchObject({ outcome: "failed" });
   });
 
-  it("denies a founder an ops-only tool, saying which policy decided, and changes nothing", async () => {
-    const client = await world.inMemory("github", (await world.mint("founder", "github")).token);
+  it("denies a developer an ops-only tool, saying which policy decided, and changes nothing", async () => {
+    const client = await world.inMemory("github", (await world.mint("dev", "github")).token);
     const before = await ledger();
     const result = await client.callTool({
       name: "secrets_set_secret",

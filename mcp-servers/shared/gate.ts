@@ -50,11 +50,25 @@ function marked(value: unknown): unknown {
   return value;
 }
 
+/** `value` with what lies at `steps` (`files`, `[]`, `content`) marked. */
+function markedAt(value: unknown, steps: string[]): unknown {
+  const [step, ...rest] = steps;
+  if (step === undefined) return marked(value);
+  if (step === "[]") return Array.isArray(value) ? value.map((v) => markedAt(v, rest)) : value;
+  if (value === null || typeof value !== "object" || !(step in value)) return value;
+  return { ...value, [step]: markedAt((value as Record<string, unknown>)[step], rest) };
+}
+
 /** The arguments as the intent records them: secrets marked, the approval id apart. */
 function intentArguments(tool: ToolDefinition<unknown>, args: Record<string, unknown>) {
   const { approvalId: _, ...rest } = args;
-  for (const field of tool.sensitive ?? []) if (field in rest) rest[field] = marked(rest[field]);
-  return rest;
+  let recorded: unknown = rest;
+  for (const path of tool.sensitive ?? [])
+    recorded = markedAt(
+      recorded,
+      path.split(".").flatMap((p) => (p.endsWith("[]") ? [p.slice(0, -2), "[]"] : [p])),
+    );
+  return recorded as Record<string, unknown>;
 }
 
 function answer(structured: Record<string, unknown>, notice?: string): CallToolResult {

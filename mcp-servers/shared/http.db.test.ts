@@ -156,7 +156,7 @@ describe.each(backends)("the MCP servers over Streamable HTTP on %s", (backend) 
     const client = await world.overHttp("github", token);
     const tools = (await client.listTools()).tools.map((t) => t.name);
     expect(tools).toContain("repos_create_repository");
-    expect(tools).not.toContain("secrets_set_secret");
+    expect(tools).not.toContain("repos_archive_repository");
     const created = await client.callTool({
       name: "repos_create_repository",
       arguments: { owner: "acme", repo: "acme-web", description: "site", visibility: "public" },

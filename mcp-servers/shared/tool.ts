@@ -44,7 +44,10 @@ export interface ToolDefinition<C, I extends z.ZodObject = z.ZodObject, O extend
   resource(input: z.output<I>, grant: GrantView): { kind: string; name: string };
   /** Dotted paths of provider text in the output (`text`, `items[].body`): wrapped as untrusted. */
   untrusted?: readonly string[];
-  /** Top-level input fields holding secrets: the ledger keeps only their keyed HMAC. */
+  /**
+   * Input paths holding secrets, or text that may hold one (a file's content): the ledger keeps only their
+   * keyed HMAC. Dotted, with `[]` for every element (`files[].content`).
+   */
   sensitive?: readonly string[];
   run(context: C, input: z.output<I>): Promise<z.input<O>>;
   /**

@@ -5,6 +5,7 @@ import { MemorySaver } from "@langchain/langgraph";
 import { type AgentRuntime, type EquippedAgent, equipAgent } from "../../agents/equip.ts";
 import { inProcessLink } from "../../agents/mcp-link.ts";
 import { loadPersonas, type PersonaName } from "../../agents/personas.ts";
+import { loadScanningPolicy } from "../../agents/scan/policy.ts";
 import type { ServerName } from "../../controller/client/servers.ts";
 import type { LifecycleDeps, PersonaModel } from "../../graphs/lifecycle/deps.ts";
 import { personaAgent } from "../../graphs/persona.ts";
@@ -55,6 +56,7 @@ export async function agentWorld(database: TestDatabase, options: TestAppOptions
     personas: await loadPersonas(join(root, "personas"), toolsets()),
     toolsetOf: toolsetLookup(),
   };
+  const scanning = await loadScanningPolicy(join(root, "policies", "scanning.yaml"));
   const equipped: EquippedAgent[] = [];
   return {
     ...world,
@@ -65,6 +67,7 @@ export async function agentWorld(database: TestDatabase, options: TestAppOptions
         founder,
         claimSpawned: (id) => spawned.claim(id),
         modelFor: (persona) => models[persona],
+        scanning,
         ...(onEvent ? { onEvent } : {}),
       };
     },

@@ -3,6 +3,7 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { callTool, type WriteAnswer } from "../../../agents/call-tool.ts";
 import { type EquippedAgent, equipAgent } from "../../../agents/equip.ts";
 import type { PersonaName } from "../../../agents/personas.ts";
+import { type PullReview, reviewPullRequests } from "../../../agents/scan/review.ts";
 import { personaAgent } from "../../persona.ts";
 import type { LifecycleDeps } from "../deps.ts";
 import type { StartupBlueprint } from "../startup-blueprint.ts";
@@ -74,21 +75,38 @@ async function withoutModel(
   }
 }
 
+const reviewLine = (r: PullReview) =>
+  `${r.repo}#${r.number}: ${r.findings.length} findings, ${r.blocking.length} blocking${r.issue ? `, remediation issue #${r.issue}` : ""}`;
+
 /** Spawns the member through the AI server (its grants within the founder's and its role template) and runs it. */
 export function member(deps: LifecycleDeps) {
   return async (task: MemberTask, config: LangGraphRunnableConfig): Promise<{ team: TeamRecord[] }> => {
     const thread = String(config.configurable?.thread_id ?? "run");
     const child = await childFor(deps, `${thread}/${task.phase}/${task.index}`, task);
     const base = { persona: task.member.persona, agentId: child.agentId, task: task.member.task };
+    // Sec's review of the open pull requests is policy, not judgement: it runs with or without a model.
+    const reviews =
+      task.member.persona === "sec"
+        ? await reviewPullRequests(child.toolbox.clients.github, repos(task.blueprint), deps.scanning)
+        : [];
     const model = deps.modelFor(task.member.persona as PersonaName);
-    if (!model) return { team: [{ ...base, ...(await withoutModel(child, task)) }] };
+    if (!model) {
+      const done = await withoutModel(child, task);
+      return { team: [{ ...base, ...done, report: [done.report, ...reviews.map(reviewLine)].join("; ") }] };
+    }
     const agent = personaAgent({
       persona: child.persona,
       ...model,
       toolbox: child.toolbox,
       situation: `You are agent ${child.agentId} of tenant ${task.tenant} (${task.blueprint.name}), spawned by the founder.`,
     });
-    const result = await agent.invoke({ messages: [new HumanMessage(task.member.task)] }, config);
+    const findings = reviews.length
+      ? `\n\nThe security scan of the open pull requests:\n${reviews.map(reviewLine).join("\n")}`
+      : "";
+    const result = await agent.invoke(
+      { messages: [new HumanMessage(`${task.member.task}${findings}`)] },
+      config,
+    );
     const last = result.messages.findLast((m) => AIMessage.isInstance(m));
     const toolCalls = result.messages.filter((m) => ToolMessage.isInstance(m)).length;
     return { team: [{ ...base, status: "done", report: last?.text ?? "", toolCalls }] };

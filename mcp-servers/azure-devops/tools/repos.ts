@@ -90,6 +90,7 @@ export const repoTools = [
       files: z.array(z.string()).describe("the paths the commit added, edited or deleted"),
     }),
     resource: repositoryResource,
+    sensitive: ["files[].content"],
     run: (ctx: AzureDevOpsContext, i) => ctx.factory.call("repos_push_files", i),
   }),
 ];

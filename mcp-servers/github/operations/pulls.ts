@@ -128,6 +128,33 @@ export const pullOperations = {
     },
   }),
 
+  checks_set_commit_status: operation({
+    name: "checks_set_commit_status",
+    summary: "Set a commit status: the check a protected branch can require before a pull request merges",
+    write: true,
+    input: RepoRef.extend({
+      sha: z
+        .string()
+        .regex(/^[0-9a-f]{40}$/, "must be a full commit SHA")
+        .describe("the commit, e.g. a pull request's head"),
+      state: z.enum(["pending", "success", "failure", "error"]).describe("the check's verdict"),
+      context: z.string().min(1).max(100).describe("the check's name, e.g. security/scan"),
+      description: z.string().max(140).default("").describe("one line on why"),
+    }),
+    resource: (i) => `${repoResource(i)}@${i.sha}`,
+    run: async (client, i) => {
+      const { data } = await client.rest.repos.createCommitStatus({
+        owner: i.owner,
+        repo: i.repo,
+        sha: i.sha,
+        state: i.state,
+        context: i.context,
+        description: i.description,
+      });
+      return { state: data.state, context: data.context, sha: i.sha };
+    },
+  }),
+
   pulls_merge_pull_request: operation({
     name: "pulls_merge_pull_request",
     summary: "Merge a pull request once its reviews and checks allow it",

@@ -44,6 +44,8 @@ export const contentTools = [
     hints: HINTS.update,
     output: FileWrite,
     resource: repository,
+    // A file can hold a secret its author should not have committed: the ledger keeps the text's HMAC.
+    sensitive: ["content"],
     result: (w) => w,
   }),
   operationTool("contents_delete_file", {
@@ -66,6 +68,7 @@ export const contentTools = [
       files: z.array(z.string()).describe("the paths the commit wrote or deleted"),
     }),
     resource: repository,
+    sensitive: ["files[].content"],
     result: (c) => c,
   }),
   operationTool("codeowners_set_codeowners", {

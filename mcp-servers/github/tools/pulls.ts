@@ -61,6 +61,19 @@ export const pullTools = [
     resource: repository,
     result: (r) => r,
   }),
+  operationTool("checks_set_commit_status", {
+    title: "Set a commit status",
+    use: "Use it to pass or fail a check (such as security/scan) on a pull request's head commit; a protected branch that requires the check will not merge while it fails. Setting the same context again replaces its state.",
+    toolset: "issues_prs",
+    hints: HINTS.update,
+    output: z.strictObject({
+      state: z.string().describe("the status as GitHub recorded it"),
+      context: z.string(),
+      sha: z.string(),
+    }),
+    resource: repository,
+    result: (r) => r,
+  }),
   operationTool("pulls_merge_pull_request", {
     title: "Merge a pull request",
     use: "Use it once reviews and checks pass; give expectedHeadSha so nothing pushed after the review lands. It changes the base branch for good; a merged pull request cannot merge again.",

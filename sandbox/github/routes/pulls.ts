@@ -264,5 +264,22 @@ export function pullRoutes(): Hono<SandboxEnv> {
     );
   });
 
+  // The statuses set on a commit (by full SHA), one per context: the latest, as GitHub lists them.
+  app.get("/repos/:owner/:repo/commits/:sha{[0-9a-f]{40}}/statuses", async (c) => {
+    const { repo } = await repoFor(c, ["statuses", "read"]);
+    const statuses = await c
+      .get("objects")
+      .list<{ id: number; state: string; context: string; description: string | null }>(
+        "status",
+        underRepo(repo, `${c.req.param("sha")}:`),
+      );
+    return c.json(
+      statuses.map((s) => ({
+        ...s,
+        url: `${apiOf(c)}/repos/${repo.owner}/${repo.name}/statuses/${c.req.param("sha")}`,
+      })),
+    );
+  });
+
   return app;
 }
