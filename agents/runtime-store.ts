@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 
@@ -17,6 +18,7 @@ export type RuntimeStoreTarget = { kind: "postgres"; url: string } | { kind: "pg
  */
 export async function openRuntimeStore(target: RuntimeStoreTarget): Promise<RuntimeStore> {
   if (target.kind === "postgres") return { url: target.url, close: async () => {} };
+  if (target.dir) await mkdir(target.dir, { recursive: true });
   const db = target.dir ? new PGlite(target.dir) : new PGlite();
   await db.waitReady;
   // Room for every pool the runtime opens (checkpointer and queue, a few connections each).

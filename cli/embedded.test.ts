@@ -28,9 +28,7 @@ describe("factory start with no provider credentials", () => {
     const env = { FACTORY_DATA_DIR: dataDir, FACTORY_PORT: "0" };
     const first = await startFactory(env);
     cleanup.push(() => first.stop());
-    const sandboxUrl = /GitHub sandbox \(organisation factory-sandbox\) on (http:\/\/\S+)/.exec(
-      first.stdout(),
-    )?.[1];
+    const sandboxUrl = /GitHub sandbox \(organisation acme\) on (http:\/\/\S+)/.exec(first.stdout())?.[1];
     expect(sandboxUrl).toBeDefined();
     expect((await stat(join(dataDir, "keys", "github-sandbox-app.pem"))).mode & 0o777).toBe(0o600);
 
@@ -41,16 +39,14 @@ describe("factory start with no provider credentials", () => {
     ).token as string;
     const founderToken = (await post(first.url, "/credentials", founder)).token as string;
     const asFounder = new GitHubFactory({ baseUrl: sandboxUrl as string, token: founderToken, paced: false });
-    await asFounder.call("repos_create_repository", { owner: "factory-sandbox", repo: "acme-app" });
-    await asFounder.call("repos_create_repository", { owner: "factory-sandbox", repo: "acme-infra" });
+    await asFounder.call("repos_create_repository", { owner: "acme", repo: "acme-app" });
+    await asFounder.call("repos_create_repository", { owner: "acme", repo: "acme-infra" });
     expect(await first.stop()).toBe(0);
 
     // After a restart the same App and installation mint tokens narrowed to the tenant's repositories.
     const second = await startFactory(env);
     cleanup.push(() => second.stop());
-    const url = /GitHub sandbox \(organisation factory-sandbox\) on (http:\/\/\S+)/.exec(
-      second.stdout(),
-    )?.[1] as string;
+    const url = /GitHub sandbox \(organisation acme\) on (http:\/\/\S+)/.exec(second.stdout())?.[1] as string;
     const dev = (
       await post(second.url, "/grants", admin, {
         tenant: "acme",
@@ -69,14 +65,14 @@ describe("factory start with no provider credentials", () => {
     expect(
       (
         await asDev.call("contents_get_file", {
-          owner: "factory-sandbox",
+          owner: "acme",
           repo: "acme-app",
           path: "README.md",
         })
       ).text,
     ).toBe("# acme-app\n");
     await expect(
-      asDev.call("repos_get_repository", { owner: "factory-sandbox", repo: "acme-infra" }),
+      asDev.call("repos_get_repository", { owner: "acme", repo: "acme-infra" }),
     ).rejects.toMatchObject({
       status: 404,
     });
@@ -123,7 +119,7 @@ describe("factory sandbox", () => {
         });
         child.once("exit", (code) => reject(new Error(`factory sandbox exited ${code}`)));
       });
-      expect(started.org).toBe("factory-sandbox");
+      expect(started.org).toBe("acme");
       expect(started.azureDevOps.orgUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/factory-sandbox$/);
       const ada = new GitHubFactory({
         baseUrl: started.url,
@@ -131,10 +127,10 @@ describe("factory sandbox", () => {
         paced: false,
       });
       const repo = await ada.call("repos_create_repository", {
-        owner: "factory-sandbox",
+        owner: "acme",
         repo: "playground",
       });
-      expect(repo.fullName).toBe("factory-sandbox/playground");
+      expect(repo.fullName).toBe("acme/playground");
     } finally {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");

@@ -1,8 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { AgentConfigError } from "../agents/config.ts";
+import { NoModelConfigured } from "../agents/models.ts";
 import { PersonaLoadError } from "../agents/personas.ts";
 import { ProviderConfigError } from "../controller/broker/provider-config.ts";
 import { ControllerRefused, ControllerUnavailable } from "../controller/client/agent-client.ts";
+import { OperatorRequestFailed } from "../controller/client/operator-client.ts";
 import { ConfigError } from "../controller/config.ts";
 import { DataDirBusyError } from "../controller/db/data-dir-lock.ts";
 import { BundleFormatError } from "../controller/ledger/bundle-verify.ts";
@@ -16,6 +18,7 @@ import { registerOperators } from "./commands/operators.ts";
 import { registerPolicy } from "./commands/policy.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
 import { registerStart } from "./commands/start.ts";
+import { registerTenants } from "./commands/tenants.ts";
 import { CliError, EXIT } from "./output.ts";
 
 /** Errors the user can act on are printed plainly with their exit code; anything else is a bug and shows its stack. */
@@ -27,12 +30,14 @@ function exitCodeOf(error: unknown): number | undefined {
     error instanceof PolicyLoadError ||
     error instanceof PersonaLoadError ||
     error instanceof AgentConfigError ||
+    error instanceof NoModelConfigured ||
     error instanceof DecisionRequestError
   )
     return EXIT.usage;
   if (error instanceof BundleFormatError || error instanceof DataDirBusyError) return EXIT.usage;
   if (error instanceof SelectionError) return EXIT.usage;
   if (error instanceof ControllerUnavailable) return EXIT.unavailable;
+  if (error instanceof OperatorRequestFailed) return error.status === 400 ? EXIT.usage : EXIT.failed;
   if (error instanceof ControllerRefused) return error.status === 401 ? EXIT.usage : EXIT.failed;
   return undefined;
 }
@@ -51,6 +56,7 @@ export async function main(argv: string[]): Promise<void> {
   registerOperators(program);
   registerSandbox(program);
   registerMcp(program);
+  registerTenants(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -99,16 +99,16 @@ describe("factory mcp", () => {
         expect(tools).not.toContain("secrets_set_secret");
         const created = await client.callTool({
           name: "repos_create_repository",
-          arguments: { owner: "factory-sandbox", repo: "acme-app" },
+          arguments: { owner: "acme", repo: "acme-app" },
         });
         expect(created.isError, JSON.stringify(created.content)).toBeFalsy();
         expect(created.structuredContent).toMatchObject({
           status: "done",
-          result: { fullName: "factory-sandbox/acme-app" },
+          result: { fullName: "acme/acme-app" },
         });
         const denied = await client.callTool({
           name: "repos_get_repository",
-          arguments: { owner: "factory-sandbox", repo: "globex-app" },
+          arguments: { owner: "acme", repo: "globex-app" },
         });
         expect(denied.isError).toBe(true);
       } finally {

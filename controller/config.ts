@@ -57,7 +57,7 @@ const Env = z.object({
   FACTORY_SANDBOX_GITHUB_ORG: z
     .string()
     .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/, "must be a GitHub organisation login")
-    .default("factory-sandbox"),
+    .default("acme"),
   FACTORY_LEDGER_HMAC_KEY: z
     .base64({ error: "must be base64" })
     .refine((v) => Buffer.from(v, "base64").length >= 32, "must decode to at least 32 bytes")

@@ -16,7 +16,8 @@ export function registerStart(program: Command): void {
       "after",
       "\nEnvironment: FACTORY_DATA_DIR, DATABASE_URL, FACTORY_HOST (127.0.0.1), FACTORY_PORT (7300; 0 picks a free port).\nWith no GitHub credentials (FACTORY_SECRETS_FILE, GITHUB_*), the GitHub sandbox is served on FACTORY_SANDBOX_PORT (7301);\nwith no Azure DevOps credentials (AZURE_DEVOPS_*), the Azure DevOps sandbox on FACTORY_SANDBOX_ADO_PORT (7302).\nThe broker hands out credentials for them.\nStops cleanly on Ctrl-C, signing a final ledger checkpoint.",
     )
-    .action(async () => {
+    .option("--no-demo", "do not replay the recorded founder session after starting")
+    .action(async (_opts: { demo: boolean }) => {
       const config = loadConfig();
       const where =
         config.database.kind === "pglite"

@@ -2,6 +2,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import type { AgentRuntime, EquippedAgent } from "../../agents/equip.ts";
 import type { PersonaName } from "../../agents/personas.ts";
 import type { ScanningPolicy } from "../../agents/scan/policy.ts";
+import type { ClaimSpawned } from "../../agents/spawn-claim.ts";
 import type { Phase } from "./state.ts";
 
 /** A model for one persona's agent, and the id the controller meters it under. */
@@ -21,8 +22,8 @@ export interface LifecycleDeps {
   runtime: AgentRuntime;
   /** The founder: the agent whose grants the lifecycle acts with, and the parent of the team. */
   founder: EquippedAgent;
-  /** A spawned child's grant, handed over by the AI server in this process. */
-  claimSpawned(agentId: string): { token: string } | undefined;
+  /** A child the founder spawned, with its grant, from the AI server (in this process or over HTTP). */
+  claimSpawned: ClaimSpawned;
   /** The model for a persona; none makes that persona's step deterministic (or skipped). */
   modelFor(persona: PersonaName): PersonaModel | undefined;
   /** What blocks a pull request when sec reviews it (policies/scanning.yaml). */

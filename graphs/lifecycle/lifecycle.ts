@@ -17,7 +17,8 @@ const TEAM_PHASES: { phase: Phase; personas: string[]; next: string }[] = [
 /** The phase's members as tasks of their own, or straight on to the next phase when it has none. */
 const fanOut = (phase: (typeof TEAM_PHASES)[number]) => (state: LifecycleState) => {
   const bp = state.startup;
-  const tasks = (bp?.team ?? [])
+  if (!bp) return phase.next;
+  const tasks = bp.team
     .map((m, index) => ({ m, index }))
     .filter(({ m }) => phase.personas.includes(m.persona))
     .map(

@@ -65,7 +65,7 @@ export async function agentWorld(database: TestDatabase, options: TestAppOptions
       return {
         runtime,
         founder,
-        claimSpawned: (id) => spawned.claim(id),
+        claimSpawned: async (id) => spawned.claim(id),
         modelFor: (persona) => models[persona],
         scanning,
         ...(onEvent ? { onEvent } : {}),

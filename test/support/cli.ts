@@ -34,8 +34,11 @@ export interface RunningFactory {
 }
 
 /** `factory start` as a child process; resolves once it prints where it listens (and any first-start key). */
-export async function startFactory(env: Record<string, string>): Promise<RunningFactory> {
-  const child = spawn(process.execPath, [factoryBin, "start"], {
+export async function startFactory(
+  env: Record<string, string>,
+  args: string[] = ["--no-demo"],
+): Promise<RunningFactory> {
+  const child = spawn(process.execPath, [factoryBin, "start", ...args], {
     // Sandboxes on free ports too, so controllers started side by side never collide.
     env: { PATH: process.env.PATH, FACTORY_SANDBOX_PORT: "0", FACTORY_SANDBOX_ADO_PORT: "0", ...env },
     cwd: root,

@@ -21,6 +21,15 @@ export interface MemberTask {
 /** Children equipped in this process, by run and member: a resumed step reuses its child, not spawns another. */
 const equipped = new Map<string, EquippedAgent>();
 
+/** Closes the connections of the children a run (`thread`) equipped in this process. */
+export async function releaseTeam(thread: string): Promise<void> {
+  for (const [key, child] of equipped)
+    if (key.startsWith(`${thread}/`)) {
+      equipped.delete(key);
+      await child.toolbox.close();
+    }
+}
+
 async function childFor(deps: LifecycleDeps, key: string, task: MemberTask): Promise<EquippedAgent> {
   const known = equipped.get(key);
   if (known) return known;
@@ -31,7 +40,7 @@ async function childFor(deps: LifecycleDeps, key: string, task: MemberTask): Pro
   );
   if (spawned.status !== "done")
     throw new Error(`spawning ${task.member.persona} waits for approval ${spawned.approvalId}`);
-  const grant = deps.claimSpawned(spawned.result.agentId);
+  const grant = await deps.claimSpawned(spawned.result.agentId);
   if (!grant) throw new Error(`the AI server did not hand over ${spawned.result.agentId}'s grant`);
   const child = await equipAgent(deps.runtime, { server: "ai", token: grant.token });
   equipped.set(key, child);

@@ -1,0 +1,114 @@
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { Command } from "@langchain/langgraph";
+import { type AgentRuntime, type EquippedAgent, equipAgent } from "../agents/equip.ts";
+import type { PersonaName } from "../agents/personas.ts";
+import type { ScanningPolicy } from "../agents/scan/policy.ts";
+import type { ClaimSpawned } from "../agents/spawn-claim.ts";
+import type { LifecycleEvent, PersonaModel } from "./lifecycle/deps.ts";
+import { lifecycleGraph } from "./lifecycle/lifecycle.ts";
+import type { InputInterrupt } from "./lifecycle/nodes/intake.ts";
+import { releaseTeam } from "./lifecycle/nodes/team.ts";
+import type { LifecycleState } from "./lifecycle/state.ts";
+import type { ApprovalInterrupt, PendingApproval } from "./middleware/governed-tools.ts";
+
+/** What runs lifecycles in this process. */
+export interface LifecycleRunner {
+  runtime: AgentRuntime;
+  /** Mints a founder's root grant on the AI server for `tenant` (an operator's act, on the person's behalf). */
+  mintFounder(tenant: string): Promise<string>;
+  /** How the founder collects the children it spawns. */
+  claimFor(founder: EquippedAgent): ClaimSpawned;
+  modelFor(persona: PersonaName): PersonaModel | undefined;
+  scanning: ScanningPolicy;
+  checkpointer: BaseCheckpointSaver;
+  onEvent?(event: LifecycleEvent): void;
+}
+
+/** Where a run stands after a step: through, or waiting for approvers or for the person. */
+export type RunOutcome =
+  | { status: "done"; state: LifecycleState }
+  | { status: "waiting"; approvals: PendingApproval[]; state: LifecycleState }
+  | { status: "asking"; question: string; state: LifecycleState };
+
+const founders = new Map<string, EquippedAgent>();
+
+/** The run's founder in this process, while its grant lives; a new one (a fresh root grant) otherwise. */
+async function founderFor(runner: LifecycleRunner, tenant: string, thread: string): Promise<EquippedAgent> {
+  const known = founders.get(thread);
+  if (known) {
+    const alive = await runner.runtime.controller.introspect(known.grants.ai as string).then(
+      (g) => g.exp * 1000 - Date.now() > 120_000,
+      () => false,
+    );
+    if (alive) return known;
+    await known.toolbox.close();
+  }
+  const founder = await equipAgent(runner.runtime, { server: "ai", token: await runner.mintFounder(tenant) });
+  founders.set(thread, founder);
+  return founder;
+}
+
+/** Closes the connections a run's founder and team hold in this process. */
+export async function releaseRun(thread: string): Promise<void> {
+  await releaseTeam(thread);
+  await founders.get(thread)?.toolbox.close();
+  founders.delete(thread);
+}
+
+/**
+ * One step of a lifecycle run: started with its input, or resumed with the answer to what it waits on. The
+ * checkpointer holds the run between steps, so any process may take the next one.
+ */
+export async function stepLifecycle(
+  runner: LifecycleRunner,
+  run: { tenant: string; thread: string },
+  input: { start: Partial<LifecycleState> } | { resume: unknown },
+): Promise<RunOutcome> {
+  const founder = await founderFor(runner, run.tenant, run.thread);
+  const graph = lifecycleGraph(
+    {
+      runtime: runner.runtime,
+      founder,
+      claimSpawned: runner.claimFor(founder),
+      modelFor: runner.modelFor,
+      scanning: runner.scanning,
+      ...(runner.onEvent ? { onEvent: runner.onEvent } : {}),
+    },
+    runner.checkpointer,
+  );
+  const config = { configurable: { thread_id: run.thread } };
+  const result = await graph.invoke(
+    "start" in input ? { tenant: run.tenant, ...input.start } : new Command({ resume: input.resume }),
+    config,
+  );
+  const waiting =
+    (result as { __interrupt__?: { value: ApprovalInterrupt | InputInterrupt }[] }).__interrupt__ ?? [];
+  const state = result as LifecycleState;
+  const first = waiting[0]?.value;
+  if (!first) return { status: "done", state };
+  if (first.type === "approval") return { status: "waiting", approvals: first.approvals, state };
+  return { status: "asking", question: first.question, state };
+}
+
+/** What drives a run through its interruptions: wait for approvers, ask the person. */
+export interface RunDriver {
+  approvalsDecided(approvals: PendingApproval[]): Promise<void>;
+  answer(question: string): Promise<string>;
+}
+
+/** Runs a lifecycle to its end, waiting on approvers and asking the person as it goes. */
+export async function driveLifecycle(
+  runner: LifecycleRunner,
+  run: { tenant: string; thread: string },
+  start: Partial<LifecycleState>,
+  driver: RunDriver,
+): Promise<LifecycleState> {
+  let outcome = await stepLifecycle(runner, run, { start });
+  for (;;) {
+    if (outcome.status === "done") return outcome.state;
+    if (outcome.status === "waiting") {
+      await driver.approvalsDecided(outcome.approvals);
+      outcome = await stepLifecycle(runner, run, { resume: { decided: true } });
+    } else outcome = await stepLifecycle(runner, run, { resume: await driver.answer(outcome.question) });
+  }
+}
