@@ -1,5 +1,5 @@
 import type { AddressInfo } from "node:net";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { serve } from "@hono/node-server";
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { Hono } from "hono";

@@ -40,7 +40,9 @@ export class OperatorClient {
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     }).catch((error: Error) => {
-      throw new ControllerUnavailable(`cannot reach the controller at ${this.#url} (${error.cause ?? error.message})`);
+      throw new ControllerUnavailable(
+        `cannot reach the controller at ${this.#url} (${error.cause ?? error.message})`,
+      );
     });
     const text = await response.text();
     const data = text ? (JSON.parse(text) as unknown) : undefined;
