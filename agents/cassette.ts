@@ -30,16 +30,29 @@ export const ModelTurn = z.object({
 });
 export type ModelTurn = z.infer<typeof ModelTurn>;
 
+/** What a recorded session starts from: the tenant and what the person said first. */
+export const SessionStart = z.object({
+  kind: z.literal("session"),
+  tenant: z.string().min(1),
+  name: z.string().min(1),
+  idea: z.string().min(1),
+});
+export type SessionStart = z.infer<typeof SessionStart>;
+
 export class CassetteError extends Error {
   override name = "CassetteError";
 }
 
 /** A cassette: recorded turns by agent, in order. JSONL, one turn a line; other kinds of line are kept apart. */
 export class Cassette {
-  constructor(readonly turns: ModelTurn[]) {}
+  constructor(
+    readonly turns: ModelTurn[],
+    readonly session?: SessionStart,
+  ) {}
 
   static parse(text: string, file = "cassette"): Cassette {
     const turns: ModelTurn[] = [];
+    let session: SessionStart | undefined;
     text.split("\n").forEach((line, i) => {
       if (!line.trim()) return;
       let json: unknown;
@@ -48,13 +61,20 @@ export class Cassette {
       } catch {
         throw new CassetteError(`${file}:${i + 1}: not JSON`);
       }
+      if ((json as { kind?: unknown }).kind === "session") {
+        const parsed = SessionStart.safeParse(json);
+        if (!parsed.success)
+          throw new CassetteError(`${file}:${i + 1}: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`);
+        session = parsed.data;
+        return;
+      }
       if ((json as { kind?: unknown }).kind !== "model") return;
       const parsed = ModelTurn.safeParse(json);
       if (!parsed.success)
         throw new CassetteError(`${file}:${i + 1}: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`);
       turns.push(parsed.data);
     });
-    return new Cassette(turns);
+    return new Cassette(turns, session);
   }
 
   static async load(file: string): Promise<Cassette> {

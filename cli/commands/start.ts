@@ -3,6 +3,7 @@ import { loadConfig } from "../../controller/config.ts";
 import { ensureBootstrapAdmin } from "../../controller/operators/operators.ts";
 import { openRuntime } from "../../controller/runtime.ts";
 import { serveController } from "../../controller/serve.ts";
+import { replaySession } from "../demo.ts";
 import { embeddedSandboxes } from "../embedded-sandboxes.ts";
 import { mountMcpServers } from "../mcp-mount.ts";
 
@@ -17,7 +18,7 @@ export function registerStart(program: Command): void {
       "\nEnvironment: FACTORY_DATA_DIR, DATABASE_URL, FACTORY_HOST (127.0.0.1), FACTORY_PORT (7300; 0 picks a free port).\nWith no GitHub credentials (FACTORY_SECRETS_FILE, GITHUB_*), the GitHub sandbox is served on FACTORY_SANDBOX_PORT (7301);\nwith no Azure DevOps credentials (AZURE_DEVOPS_*), the Azure DevOps sandbox on FACTORY_SANDBOX_ADO_PORT (7302).\nThe broker hands out credentials for them.\nStops cleanly on Ctrl-C, signing a final ledger checkpoint.",
     )
     .option("--no-demo", "do not replay the recorded founder session after starting")
-    .action(async (_opts: { demo: boolean }) => {
+    .action(async (opts: { demo: boolean }) => {
       const config = loadConfig();
       const where =
         config.database.kind === "pglite"
@@ -36,9 +37,11 @@ export function registerStart(program: Command): void {
       );
       const adminKey = await ensureBootstrapAdmin(runtime.database.db);
       let mcp: ReturnType<typeof mountMcpServers> | undefined;
+      let app: Parameters<typeof replaySession>[1] | undefined;
       const controller = await serveController(runtime, {
-        extend: (app) => {
-          mcp = mountMcpServers(app, { githubPaced: !githubSandboxed });
+        extend: (served) => {
+          app = served;
+          mcp = mountMcpServers(served, { githubPaced: !githubSandboxed });
         },
       });
       // One write, so whoever waits for the address has the first-start key with it.
@@ -49,6 +52,15 @@ export function registerStart(program: Command): void {
             : ""
         }${sandboxes.join("")}controller listening on ${controller.url} (database: ${where})\nMCP servers (Streamable HTTP): ${controller.url}/mcp/{github,azure-devops,database,ai}\n`,
       );
+      if (opts.demo && app) {
+        const replayed = await replaySession(runtime, app, {
+          log: (line) => process.stderr.write(`${line}\n`),
+        });
+        if (replayed)
+          process.stdout.write(
+            `\n${replayed.summary}\nledger ${replayed.verified ? "verified" : "FAILED verification"}: ${replayed.entries} entries\n`,
+          );
+      }
       const stop = async () => {
         process.stderr.write("stopping…\n");
         await mcp?.close();

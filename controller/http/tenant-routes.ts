@@ -15,6 +15,25 @@ import type { PrincipalEnv } from "./principal.ts";
 import { Problem, problemType } from "./problem.ts";
 import { jsonBody, pathParam } from "./validate.ts";
 
+/** Registers a tenant and records who did; undefined when it exists already. */
+export async function createTenant(
+  db: Db,
+  ledger: Ledger,
+  tenant: z.infer<typeof NewTenant>,
+  actor: string,
+) {
+  const [created] = await asPlatform(db, (tx) => tx.insert(tenants).values(tenant).onConflictDoNothing().returning());
+  if (!created) return undefined;
+  await ledger.append({
+    tenant: tenant.id,
+    actor,
+    action: "tenant.created",
+    resource: `tenant:${tenant.id}`,
+    payload: { displayName: tenant.displayName },
+  });
+  return created;
+}
+
 export const NewTenant = z.object({
   id: TenantId.describe("2-31 lowercase letters or digits; prefixes the tenant's resource names"),
   displayName: z.string().min(1).max(200),
@@ -34,19 +53,9 @@ export function tenantRoutes(deps: {
 
   app.post("/tenants", auth, async (c) => {
     const body = await jsonBody(c, NewTenant);
-    const created = await asPlatform(db, (tx) =>
-      tx.insert(tenants).values(body).onConflictDoNothing().returning(),
-    );
-    if (created.length === 0)
-      throw new Problem(409, problemType("tenant-exists"), `tenant ${body.id} already exists`);
-    await ledger.append({
-      tenant: body.id,
-      actor: operatorName(c),
-      action: "tenant.created",
-      resource: `tenant:${body.id}`,
-      payload: { displayName: body.displayName },
-    });
-    return c.json(created[0], 201);
+    const created = await createTenant(db, ledger, body, operatorName(c));
+    if (!created) throw new Problem(409, problemType("tenant-exists"), `tenant ${body.id} already exists`);
+    return c.json(created, 201);
   });
 
   app.get("/tenants", auth, async (c) => {

@@ -1,0 +1,136 @@
+import { join, resolve } from "node:path";
+import { eq } from "drizzle-orm";
+import { Cassette } from "../agents/cassette.ts";
+import { openCheckpointer } from "../agents/checkpoints.ts";
+import { loadAgentConfig } from "../agents/config.ts";
+import { inProcessLink } from "../agents/mcp-link.ts";
+import { modelFor } from "../agents/models.ts";
+import { loadPersonas } from "../agents/personas.ts";
+import { openRuntimeStore } from "../agents/runtime-store.ts";
+import { loadScanningPolicy } from "../agents/scan/policy.ts";
+import { AgentClient } from "../controller/client/agent-client.ts";
+import { operators, tenants } from "../controller/db/schema.ts";
+import { asPlatform } from "../controller/db/scope.ts";
+import type { createApp } from "../controller/http/app.ts";
+import { IN_PROCESS } from "../controller/http/in-process.ts";
+import { createTenant } from "../controller/http/tenant-routes.ts";
+import { createOperator, type Operator } from "../controller/operators/operators.ts";
+import type { Runtime } from "../controller/runtime.ts";
+import { driveLifecycle, releaseRun } from "../graphs/run-lifecycle.ts";
+import { SpawnRegistry } from "../mcp-servers/ai/spawned.ts";
+import { mcpServers, toolsetLookup, toolsets } from "../mcp-servers/catalog.ts";
+import { describeEvent } from "./commands/tenants.ts";
+
+/** The founder session `factory start` replays on a fresh machine. */
+export const FIRST_STARTUP = resolve(import.meta.dirname, "../sessions/first-startup.jsonl");
+
+/** The operator who approves for the demo, as a person would with `factory approvals approve`. */
+async function demoApprover(runtime: Runtime): Promise<Operator> {
+  const [known] = await asPlatform(runtime.database.db, (tx) =>
+    tx.select().from(operators).where(eq(operators.name, "demo-approver")),
+  );
+  if (known) return { id: known.id, name: known.name, roles: known.roles as string[] };
+  return (await createOperator(runtime.database.db, { name: "demo-approver", roles: ["platform-admin"] }))
+    .operator;
+}
+
+/**
+ * Replays a recorded founder session against this controller, in this process: the tenant created, the
+ * founder's model turns played back, the blueprint planned, approved, applied on GitHub and Azure DevOps and
+ * the database, the team spawned, the ledger verified. Skipped when the session's tenant exists already.
+ */
+export async function replaySession(
+  runtime: Runtime,
+  app: ReturnType<typeof createApp>,
+  options: { file?: string; log: (line: string) => void },
+): Promise<{ summary: string; verified: boolean; entries: number } | undefined> {
+  const cassette = await Cassette.load(options.file ?? FIRST_STARTUP);
+  const session = cassette.session;
+  if (!session) throw new Error(`${options.file ?? FIRST_STARTUP} has no session line`);
+  const [exists] = await asPlatform(runtime.database.db, (tx) =>
+    tx.select({ id: tenants.id }).from(tenants).where(eq(tenants.id, session.tenant)),
+  );
+  if (exists) {
+    options.log(`demo: tenant ${session.tenant} exists already; not replayed (see factory tenants apply)`);
+    return undefined;
+  }
+  const log = options.log;
+  log(`demo: replaying a recorded founder session for ${session.name} (tenant ${session.tenant})`);
+  await createTenant(
+    runtime.database.db,
+    runtime.ledger,
+    { id: session.tenant, displayName: session.name },
+    "operator:admin",
+  );
+  const controller = new AgentClient({
+    url: "http://controller.internal",
+    fetch: (r) => app.fetch(r, IN_PROCESS),
+  });
+  const spawned = new SpawnRegistry();
+  const servers = mcpServers({ githubPaced: false, onSpawn: (child) => spawned.hold(child) });
+  const config = runtime.config;
+  const personas = await loadPersonas(loadAgentConfig().personasDir, toolsets());
+  const store = await openRuntimeStore(
+    config.database.kind === "postgres"
+      ? { kind: "postgres", url: config.database.url }
+      : { kind: "pglite", dir: join(config.dataDir, "runtime") },
+  );
+  const checkpoints = await openCheckpointer(store.url);
+  const approver = await demoApprover(runtime);
+  const thread = `${session.tenant}/demo`;
+  try {
+    const state = await driveLifecycle(
+      {
+        runtime: {
+          controller,
+          link: inProcessLink(controller, servers),
+          personas,
+          toolsetOf: toolsetLookup(),
+        },
+        mintFounder: async (tenant) =>
+          (
+            await runtime.grants.issuer.mint({
+              tenant,
+              persona: "founder",
+              audience: "ai",
+              actor: "operator:admin",
+            })
+          ).token,
+        claimFor: () => async (id) => spawned.claim(id),
+        modelFor: (persona) => {
+          const p = personas.get(persona);
+          return p && cassette.for(persona).length > 0
+            ? modelFor(p, loadAgentConfig(), { cassette })
+            : undefined;
+        },
+        scanning: await loadScanningPolicy(join(config.policiesDir, "scanning.yaml")),
+        checkpointer: checkpoints.saver,
+        onEvent: (e) => log(describeEvent(e)),
+      },
+      { tenant: session.tenant, thread },
+      { messages: [{ role: "user", content: session.idea }] as never },
+      {
+        async approvalsDecided(approvals) {
+          for (const a of approvals) {
+            await runtime.approvals.vote(
+              a.approvalId,
+              approver,
+              "approve",
+              "approved by the demo, as a person would",
+            );
+            log(`  approval ${a.approvalId} granted by operator ${approver.name} (${a.tool})`);
+          }
+        },
+        answer: () =>
+          Promise.reject(new Error("the recorded session has no answer for the founder's question")),
+      },
+    );
+    const report = await runtime.ledger.verify();
+    return { summary: state.summary, verified: report.ok, entries: report.entries };
+  } finally {
+    await releaseRun(thread);
+    await checkpoints.close();
+    await store.close();
+    await Promise.all(Object.values(servers).map((s) => s.close?.()));
+  }
+}
