@@ -16,13 +16,10 @@ import { Problem, problemType } from "./problem.ts";
 import { jsonBody, pathParam } from "./validate.ts";
 
 /** Registers a tenant and records who did; undefined when it exists already. */
-export async function createTenant(
-  db: Db,
-  ledger: Ledger,
-  tenant: z.infer<typeof NewTenant>,
-  actor: string,
-) {
-  const [created] = await asPlatform(db, (tx) => tx.insert(tenants).values(tenant).onConflictDoNothing().returning());
+export async function createTenant(db: Db, ledger: Ledger, tenant: z.infer<typeof NewTenant>, actor: string) {
+  const [created] = await asPlatform(db, (tx) =>
+    tx.insert(tenants).values(tenant).onConflictDoNothing().returning(),
+  );
   if (!created) return undefined;
   await ledger.append({
     tenant: tenant.id,
