@@ -1,12 +1,9 @@
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
-import pg from "pg";
+import type { RuntimeStore } from "./runtime-store.ts";
 
-/** LangGraph's PostgreSQL checkpointer in schema `langgraph`, its tables created if missing. */
-export async function openCheckpointer(
-  url: string,
-): Promise<{ saver: PostgresSaver; close(): Promise<void> }> {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  const saver = new PostgresSaver(pool, undefined, { schema: "langgraph" });
+/** LangGraph's PostgreSQL checkpointer in schema `langgraph` of the runtime store, its tables created if missing. */
+export async function openCheckpointer(store: RuntimeStore): Promise<PostgresSaver> {
+  const saver = new PostgresSaver(store.pool, undefined, { schema: "langgraph" });
   await saver.setup();
-  return { saver, close: () => pool.end() };
+  return saver;
 }

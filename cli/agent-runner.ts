@@ -47,7 +47,7 @@ export async function remoteRunner(options: {
       ? { kind: "postgres", url: config.database.url }
       : { kind: "pglite", dir: join(config.dataDir, "runtime") },
   );
-  const checkpoints = await openCheckpointer(store.url);
+  const checkpointer = await openCheckpointer(store);
   return {
     operator,
     runner: {
@@ -57,11 +57,10 @@ export async function remoteRunner(options: {
       claimFor: (founder) => httpClaim(client.url, founder.grants.ai as string),
       modelFor: options.modelFor,
       scanning: await loadScanningPolicy(join(config.policiesDir, "scanning.yaml")),
-      checkpointer: checkpoints.saver,
+      checkpointer,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     },
     async close() {
-      await checkpoints.close();
       await store.close();
     },
   };

@@ -75,7 +75,7 @@ export async function replaySession(
       ? { kind: "postgres", url: config.database.url }
       : { kind: "pglite", dir: join(config.dataDir, "runtime") },
   );
-  const checkpoints = await openCheckpointer(store.url);
+  const checkpointer = await openCheckpointer(store);
   const approver = await demoApprover(runtime);
   const thread = `${session.tenant}/demo`;
   try {
@@ -104,7 +104,7 @@ export async function replaySession(
             : undefined;
         },
         scanning: await loadScanningPolicy(join(config.policiesDir, "scanning.yaml")),
-        checkpointer: checkpoints.saver,
+        checkpointer,
         onEvent: (e) => log(describeEvent(e)),
       },
       { tenant: session.tenant, thread },
@@ -129,7 +129,6 @@ export async function replaySession(
     return { summary: state.summary, verified: report.ok, entries: report.entries };
   } finally {
     await releaseRun(thread);
-    await checkpoints.close();
     await store.close();
     await Promise.all(Object.values(servers).map((s) => s.close?.()));
   }

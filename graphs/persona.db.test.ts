@@ -192,26 +192,24 @@ describe.each(backends)("persona agents on %s", (backend) => {
 
   it("a run stopped between steps resumes from its PostgreSQL checkpoint without calling a provider twice", async () => {
     const issue = { ...repo, title: "Set up CI", body: "A workflow for pull requests." };
-    const first = await openCheckpointer(store.url);
+    const first = await openCheckpointer(store);
     const dev = await world.equip("dev");
     const crashing = fakeModel()
       .respondWithTools([{ name: "github__issues_create_issue", args: issue, id: "i1" }])
       .respond(new Error("the worker died"));
     await expect(
       world
-        .agent(dev, crashing, { checkpointer: first.saver })
+        .agent(dev, crashing, { checkpointer: first })
         .invoke({ messages: [new HumanMessage("File an issue for CI.")] }, thread("dev-crash")),
     ).rejects.toThrow("the worker died");
-    await first.close();
 
     // Another process: new connections, new grants for the same persona, the same thread.
-    const second = await openCheckpointer(store.url);
+    const second = await openCheckpointer(store);
     const again = await world.equip("dev");
     const resumed = fakeModel().respond(new AIMessage("Issue filed."));
     const done = await world
-      .agent(again, resumed, { checkpointer: second.saver })
+      .agent(again, resumed, { checkpointer: second })
       .invoke(null as never, thread("dev-crash"));
-    await second.close();
     expect(trajectory(done.messages)).toEqual([
       "call github__issues_create_issue",
       "github__issues_create_issue",

@@ -9,6 +9,7 @@ import { loadScanningPolicy } from "../../agents/scan/policy.ts";
 import type { ServerName } from "../../controller/client/servers.ts";
 import type { LifecycleDeps, PersonaModel } from "../../graphs/lifecycle/deps.ts";
 import { personaAgent } from "../../graphs/persona.ts";
+import type { LifecycleRunner } from "../../graphs/run-lifecycle.ts";
 import { SpawnRegistry } from "../../mcp-servers/ai/server.ts";
 import { mcpServers, toolsetLookup, toolsets } from "../../mcp-servers/catalog.ts";
 import type { TestAppOptions } from "./app.ts";
@@ -28,6 +29,11 @@ export interface AgentWorld extends McpWorld {
   ): LifecycleDeps;
   /** A root agent of `persona` in `tenant`, equipped with its grants on every server it reaches. */
   equip(persona: PersonaName, options?: { tenant?: string; anchor?: ServerName }): Promise<EquippedAgent>;
+  /** A lifecycle runner in this process over the world, its founders minted by operator alice. */
+  runner(
+    checkpointer: BaseCheckpointSaver,
+    models?: Partial<Record<PersonaName, PersonaModel>>,
+  ): LifecycleRunner;
   /** That agent as a persona graph driven by `model` (metered as `replay`). */
   agent(
     equipped: EquippedAgent,
@@ -61,6 +67,16 @@ export async function agentWorld(database: TestDatabase, options: TestAppOptions
   return {
     ...world,
     runtime,
+    runner(checkpointer, models = {}) {
+      return {
+        runtime,
+        mintFounder: async (tenant) => (await world.mint("founder", "ai", { tenant })).token,
+        claimFor: () => async (id) => spawned.claim(id),
+        modelFor: (persona) => models[persona],
+        scanning,
+        checkpointer,
+      };
+    },
     lifecycleDeps(founder, models = {}, onEvent) {
       return {
         runtime,
