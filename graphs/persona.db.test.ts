@@ -280,4 +280,40 @@ describe.each(backends)("persona agents on %s", (backend) => {
     );
     expect(entries.filter((e) => JSON.stringify(e.payload).includes(token))).toEqual([]);
   });
+
+  it("the kill switch stops a running agent mid-flight: its next call is refused and it runs no further", async () => {
+    const dev = await world.equip("dev");
+    const model = fakeModel()
+      .respondWithTools([
+        { name: "github__issues_create_issue", args: { ...repo, title: "First" }, id: "k1" },
+      ])
+      .respondWithTools([
+        { name: "github__issues_create_issue", args: { ...repo, title: "After the kill" }, id: "k2" },
+      ])
+      .respond(new AIMessage("never reached"));
+    const agent = world.agent(dev, model);
+    const run = async () => {
+      const stream = await agent.stream(
+        { messages: [new HumanMessage("File two issues.")] },
+        { ...thread("dev-killed"), streamMode: "updates" },
+      );
+      for await (const update of stream)
+        if ("tools" in (update as object))
+          // An operator pulls the switch on this agent (and anything it spawned) while it works.
+          await world.harness.grants.revoker.revokeAgent("acme", dev.agentId, "operator:bob");
+    };
+    // Whichever call comes next (the metering of a model turn, or a tool) is refused, and the run stops.
+    const stopped = await run().then(
+      () => undefined,
+      (error: Error) => `${error.message} ${(error.cause as Error | undefined)?.message ?? ""}`,
+    );
+    expect(stopped).toMatch(/grant_revoked|the grant is expired, revoked or invalid/);
+    expect(model.callCount).toBeLessThanOrEqual(2);
+    const headers = { authorization: `token ${await world.github.personalToken()}` };
+    const issues = (await (
+      await fetch(`${world.github.url}/repos/acme/acme-api/issues?state=all`, { headers })
+    ).json()) as { title: string }[];
+    expect(issues.map((i) => i.title)).toContain("First");
+    expect(issues.map((i) => i.title)).not.toContain("After the kill");
+  });
 });

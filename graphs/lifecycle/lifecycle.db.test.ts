@@ -1,3 +1,5 @@
+import { AIMessage, HumanMessage } from "@langchain/core/messages";
+import { fakeModel } from "@langchain/core/testing";
 import { Command, MemorySaver } from "@langchain/langgraph";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOperator, type Operator } from "../../controller/operators/operators.ts";
@@ -96,5 +98,94 @@ describe.each(backends)("the startup lifecycle on %s", (backend) => {
     const team = await world.controller.team(founder.grants.ai as string);
     const children = team.agents.filter((a) => a.parentId === founder.agentId).map((a) => a.persona);
     expect(children.sort()).toEqual(["finance", "sec"]);
+  });
+
+  it("lets a founder driven by a model plan the startup with the person, then spawns a dev agent that opens a pull request", async () => {
+    const founder = await world.equip("founder");
+    const github = blueprint.github as Record<string, unknown>;
+    const founderModel = fakeModel()
+      .respond(new AIMessage("What should the first service be?"))
+      .respondWithTools([
+        { name: "github__plan_blueprint", args: github, id: "p1" },
+        {
+          name: "azure-devops__plan_blueprint",
+          args: { project: "tenant-acme", description: "Acme" },
+          id: "p2",
+        },
+      ])
+      .respond(new AIMessage("Here is the plan; it waits for an approver."));
+    const devModel = fakeModel()
+      .respondWithTools([
+        {
+          name: "github__branches_create_branch",
+          args: { owner: "acme", repo: "acme-api", branch: "feat/api" },
+          id: "d1",
+        },
+      ])
+      .respondWithTools([
+        {
+          name: "github__contents_create_or_update_file",
+          args: {
+            owner: "acme",
+            repo: "acme-api",
+            branch: "feat/api",
+            path: "src/api.js",
+            content: "export {};\n",
+            message: "feat: api",
+          },
+          id: "d2",
+        },
+      ])
+      .respondWithTools([
+        {
+          name: "github__pulls_create_pull_request",
+          args: { owner: "acme", repo: "acme-api", title: "The API", head: "feat/api", base: "main" },
+          id: "d3",
+        },
+      ])
+      .respond(new AIMessage("Pull request opened."));
+    const deps = world.lifecycleDeps(founder, {
+      founder: { model: founderModel, modelId: "replay" },
+      dev: { model: devModel, modelId: "replay" },
+    });
+    const graph = lifecycleGraph(deps, new MemorySaver());
+    const config = { configurable: { thread_id: "acme-chat" } };
+    const asked = await graph.invoke(
+      { tenant: "acme", messages: [new HumanMessage("Start Acme Analytics.")] },
+      config,
+    );
+    expect((asked as { __interrupt__?: { value: unknown }[] }).__interrupt__?.[0]?.value).toEqual({
+      type: "input",
+      question: "What should the first service be?",
+    });
+    const planned = await graph.invoke(
+      new Command({ resume: "An API, on GitHub and Azure DevOps." }),
+      config,
+    );
+    const approvals = (planned as { __interrupt__?: { value: { approvals: { approvalId: string }[] } }[] })
+      .__interrupt__?.[0]?.value.approvals;
+    expect(approvals).toHaveLength(2);
+    for (const a of approvals ?? []) await world.harness.approvals.vote(a.approvalId, bob, "approve");
+    const done = await graph.invoke(new Command({ resume: { decided: true } }), config);
+
+    expect(done.startup?.github).toEqual(github);
+    expect(done.applies.map((a) => a.status)).toEqual(["done", "done"]);
+    // The default team: dev with its model, sec and finance by policy without one.
+    expect(done.team.map((m) => [m.persona, m.status])).toEqual([
+      ["dev", "done"],
+      ["sec", "done"],
+      ["finance", "done"],
+    ]);
+    expect(done.team[0]?.report).toBe("Pull request opened.");
+    expect(done.team[1]?.report).toMatch(/acme\/acme-api#\d+: 0 findings, 0 blocking/);
+    expect(founderModel.callCount).toBe(3);
+    expect(devModel.callCount).toBe(4);
+    const team = await world.controller.team(founder.grants.ai as string);
+    expect(
+      team.agents
+        .filter((a) => a.parentId === founder.agentId)
+        .map((a) => a.persona)
+        .sort(),
+    ).toEqual(["dev", "finance", "sec"]);
   });
 });
