@@ -13,6 +13,7 @@ import { PolicyLoadError } from "../controller/policy/load.ts";
 import { SelectionError } from "../mcp-servers/shared/selection.ts";
 import { registerApprovals } from "./commands/approvals.ts";
 import { registerAudit } from "./commands/audit.ts";
+import { registerChat } from "./commands/chat.ts";
 import { registerMcp } from "./commands/mcp.ts";
 import { registerOperators } from "./commands/operators.ts";
 import { registerPolicy } from "./commands/policy.ts";
@@ -57,6 +58,7 @@ export async function main(argv: string[]): Promise<void> {
   registerSandbox(program);
   registerMcp(program);
   registerTenants(program);
+  registerChat(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {
