@@ -1,5 +1,6 @@
 import type pg from "pg";
 import PgBoss from "pg-boss";
+import type { RuntimeStore } from "./runtime-store.ts";
 
 /** One step of a run as a queued job: start it, resume it with an answer, or look whether its approvals are in. */
 export interface RunJob {

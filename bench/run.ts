@@ -3,12 +3,13 @@
  *   npm run bench                  full sizes
  *   npm run bench -- --quick       small sizes, a smoke run
  *   npm run bench -- --only ado    only the sections whose names contain "ado" (decide, ledger, gate,
- *                                  mcp, grants, kill, github, ado)
+ *                                  mcp, grants, kill, github, ado, agents)
  * PostgreSQL figures need a server: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  */
 
 import { generateLedgerKeys } from "../controller/ledger/keys.ts";
 import { benchAdoOnboarding, formatAdoOnboarding } from "./ado-onboarding.ts";
+import { benchAgents, formatSteps, formatTenants } from "./agents.ts";
 import { databases } from "./databases.ts";
 import { benchDecide, formatDecide } from "./decide.ts";
 import { benchGate, formatGate } from "./gate.ts";
@@ -119,6 +120,25 @@ try {
       table(
         "Azure DevOps onboarding against the sandbox (project, 2 repos + pipelines + first runs, 4 personas, queue, variable group, backlog)",
         formatAdoOnboarding(onboardings),
+      ),
+    );
+  }
+  if (wanted("agents")) {
+    const steps = [];
+    const lifecycles = [];
+    for (const backend of backends) {
+      const figures = await benchAgents(
+        backend,
+        quick ? { steps: 10, tenants: 2 } : { steps: 100, tenants: 8 },
+      );
+      steps.push(...figures.steps);
+      lifecycles.push(...figures.tenants);
+    }
+    out(table("agent step overhead with a zero-latency scripted model (p50 per step)", formatSteps(steps)));
+    out(
+      table(
+        "lifecycles through the run queue (Azure DevOps blueprint approved and applied, finance spawned)",
+        formatTenants(lifecycles),
       ),
     );
   }
