@@ -21,7 +21,14 @@ export default defineConfig({
       },
       {
         // End to end through the real `factory` binaries, each a child process on its own PGlite.
-        test: { name: "cli", include: ["cli/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 120_000 },
+        test: {
+          name: "cli",
+          include: ["cli/**/*.test.ts"],
+          // A CLI suite that needs the PostgreSQL server runs with the database suites on it.
+          exclude: ["cli/**/*.db.test.ts", "**/node_modules/**"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
       },
       {
         test: {
@@ -32,6 +39,7 @@ export default defineConfig({
             "mcp-servers/**/*.db.test.ts",
             "agents/**/*.db.test.ts",
             "graphs/**/*.db.test.ts",
+            "cli/**/*.db.test.ts",
           ],
           globalSetup: ["test/support/global-setup.ts"],
           testTimeout: 60_000,

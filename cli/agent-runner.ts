@@ -4,7 +4,7 @@ import { loadAgentConfig } from "../agents/config.ts";
 import type { AgentRuntime } from "../agents/equip.ts";
 import { httpLink } from "../agents/mcp-link.ts";
 import { loadPersonas } from "../agents/personas.ts";
-import { openRuntimeStore } from "../agents/runtime-store.ts";
+import { openRuntimeStore, type RuntimeStore } from "../agents/runtime-store.ts";
 import { loadScanningPolicy } from "../agents/scan/policy.ts";
 import { httpClaim } from "../agents/spawn-claim.ts";
 import { AgentClient } from "../controller/client/agent-client.ts";
@@ -19,6 +19,8 @@ import { CliError } from "./output.ts";
 export interface RemoteRunner {
   runner: LifecycleRunner;
   operator: OperatorClient;
+  /** The runtime's own state: checkpoints and the run queue. */
+  store: RuntimeStore;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function remoteRunner(options: {
   const checkpointer = await openCheckpointer(store);
   return {
     operator,
+    store,
     runner: {
       runtime,
       mintFounder: async (tenant) =>

@@ -20,6 +20,7 @@ import { registerPolicy } from "./commands/policy.ts";
 import { registerSandbox } from "./commands/sandbox.ts";
 import { registerStart } from "./commands/start.ts";
 import { registerTenants } from "./commands/tenants.ts";
+import { registerWorker } from "./commands/worker.ts";
 import { CliError, EXIT } from "./output.ts";
 
 /** Errors the user can act on are printed plainly with their exit code; anything else is a bug and shows its stack. */
@@ -59,6 +60,7 @@ export async function main(argv: string[]): Promise<void> {
   registerMcp(program);
   registerTenants(program);
   registerChat(program);
+  registerWorker(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { parse } from "yaml";
 import { z } from "zod";
+import { RunQueue } from "../../agents/run-queue.ts";
 import type { LifecycleEvent } from "../../graphs/lifecycle/deps.ts";
 import {
   type StartupBlueprint,
@@ -45,6 +46,31 @@ export function describeEvent(event: LifecycleEvent): string {
   }
 }
 
+/** Hands the run to the workers: the tenant registered, the start queued; prints the run's id. */
+async function queueRun(blueprint: StartupBlueprint, json: boolean): Promise<void> {
+  const remote = await remoteRunner({ modelFor: () => undefined });
+  const queue = await RunQueue.open(remote.store);
+  try {
+    await remote.operator.ensureTenant(blueprint.tenant, blueprint.name);
+    const runId = `apply-${Date.now().toString(36)}`;
+    await queue.enqueue({
+      runId,
+      tenant: blueprint.tenant,
+      thread: `${blueprint.tenant}/${runId}`,
+      step: "start",
+      input: { startup: blueprint },
+    });
+    emit(
+      json,
+      { runId, tenant: blueprint.tenant, status: "queued" },
+      () => `run ${runId} queued for ${blueprint.tenant}`,
+    );
+  } finally {
+    await queue.close();
+    await remote.close();
+  }
+}
+
 export function registerTenants(program: Command): void {
   const tenants = program.command("tenants").description("Build tenants' estates without a model.");
   tenants
@@ -58,12 +84,17 @@ export function registerTenants(program: Command): void {
     )
     .option("--json", "print the result as JSON (progress still goes to stderr)")
     .option("--poll <seconds>", "how often to look at pending approvals", "2")
+    .option(
+      "--queue",
+      "queue the run for `factory worker`s (DATABASE_URL) and print its id, instead of running it here",
+    )
     .addHelpText(
       "after",
       `\nApprovals are decided by operators: \`factory approvals approve ID\` in another terminal.\nExit codes: 0 built, 1 an apply was denied, 2 bad blueprint or input, 4 controller unreachable.${CLIENT_HELP}`,
     )
-    .action(async (file: string, opts: { json?: boolean; poll: string }) => {
+    .action(async (file: string, opts: { json?: boolean; poll: string; queue?: boolean }) => {
       const blueprint = await readBlueprint(file);
+      if (opts.queue) return queueRun(blueprint, Boolean(opts.json));
       const log = (line: string) => process.stderr.write(`${line}\n`);
       const thread = `${blueprint.tenant}/apply-${Date.now().toString(36)}`;
       const remote = await remoteRunner({ modelFor: () => undefined, onEvent: (e) => log(describeEvent(e)) });
