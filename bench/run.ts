@@ -127,9 +127,10 @@ try {
     const steps = [];
     const lifecycles = [];
     for (const backend of backends) {
+      // 30 steps stay within the dev persona's daily token budget: each step meters its whole prompt.
       const figures = await benchAgents(
         backend,
-        quick ? { steps: 10, tenants: 2 } : { steps: 100, tenants: 8 },
+        quick ? { steps: 10, tenants: 2 } : { steps: 30, tenants: 8 },
       );
       steps.push(...figures.steps);
       lifecycles.push(...figures.tenants);
