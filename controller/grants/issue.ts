@@ -145,10 +145,7 @@ export class GrantIssuer {
   /** Exchanges a parent's grant for a new child agent's grant on the same server. */
   async exchange(input: ExchangeRequest): Promise<IssuedGrant> {
     const request = parse(ExchangeRequest, input);
-    const audience = ServerName.safeParse(claimedAudience(request.subjectToken));
-    if (!audience.success)
-      throw new GrantRequestError("invalid grant request: subjectToken has no known audience");
-    const parent = await this.#deps.verifierFor(audience.data).verify(request.subjectToken);
+    const parent = await this.#verifySubject(request.subjectToken);
     const role = request.role ?? request.persona;
     const actor = parent.sub;
     const template = await this.#template(parent.tenant, parent.aud, request.persona, role, actor);
@@ -217,10 +214,7 @@ export class GrantIssuer {
    */
   async forAudience(input: AudienceRequest): Promise<IssuedGrant> {
     const request = parse(AudienceRequest, input);
-    const audience = ServerName.safeParse(claimedAudience(request.subjectToken));
-    if (!audience.success)
-      throw new GrantRequestError("invalid grant request: subjectToken has no known audience");
-    const subject = await this.#deps.verifierFor(audience.data).verify(request.subjectToken);
+    const subject = await this.#verifySubject(request.subjectToken);
     const actor = subject.sub;
     const template = await this.#template(
       subject.tenant,
@@ -262,6 +256,14 @@ export class GrantIssuer {
       actor,
       startedBy: null,
     });
+  }
+
+  /** The subject token's claims, verified by its own audience's verifier. */
+  async #verifySubject(token: string): Promise<GrantClaims> {
+    const audience = ServerName.safeParse(claimedAudience(token));
+    if (!audience.success)
+      throw new GrantRequestError("invalid grant request: subjectToken has no known audience");
+    return this.#deps.verifierFor(audience.data).verify(token);
   }
 
   /** Everything `agentId`'s live grants on `audience` allow. */
