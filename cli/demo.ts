@@ -108,7 +108,7 @@ export async function replaySession(
         onEvent: (e) => log(describeEvent(e)),
       },
       { tenant: session.tenant, thread },
-      { messages: [{ role: "user", content: session.idea }] as never },
+      { start: { messages: [{ role: "user", content: session.idea }] as never } },
       {
         async approvalsDecided(approvals) {
           for (const a of approvals) {

@@ -96,7 +96,7 @@ describe("factory mcp", () => {
       try {
         const tools = (await client.listTools()).tools.map((t) => t.name);
         expect(tools).toContain("repos_create_repository");
-        expect(tools).not.toContain("secrets_set_secret");
+        expect(tools).not.toContain("repos_archive_repository");
         const created = await client.callTool({
           name: "repos_create_repository",
           arguments: { owner: "acme", repo: "acme-app" },

@@ -29,7 +29,9 @@ describe("a controller killed between an intent and its outcome", () => {
     for (const step of cleanup.reverse()) await step();
   });
 
-  it("keeps the intent, flags it overdue after the restart, and still takes its outcome", async () => {
+  it("keeps the intent, flags it overdue after the restart, and still takes its outcome", {
+    timeout: 150_000,
+  }, async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "sf-crash-"));
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
     const env = { FACTORY_DATA_DIR: dataDir, FACTORY_PORT: "0" };

@@ -4,7 +4,7 @@ import { createAgent, modelCallLimitMiddleware } from "langchain";
 import { Meter } from "../agents/meter.ts";
 import type { Persona } from "../agents/personas.ts";
 import type { Toolbox } from "../agents/toolbox.ts";
-import { governedTools } from "./middleware/governed-tools.ts";
+import { governedTools, type ToolCallReport } from "./middleware/governed-tools.ts";
 import { meteredModel } from "./middleware/metered-model.ts";
 
 export interface PersonaAgentOptions {
@@ -16,6 +16,8 @@ export interface PersonaAgentOptions {
   /** Who and where: the tenant and what the agent is for, added to the persona's prompt. */
   situation: string;
   checkpointer?: BaseCheckpointSaver;
+  /** Hears each tool call the agent makes, with how it ended. */
+  onToolCall?: (call: ToolCallReport) => void;
 }
 
 /**
@@ -34,7 +36,7 @@ export function personaAgent(options: PersonaAgentOptions) {
     tools: toolbox.tools,
     systemPrompt: `${persona.prompt}\n\n${options.situation}`,
     middleware: [
-      governedTools(toolbox.tools),
+      governedTools(toolbox.tools, options.onToolCall),
       meteredModel(new Meter(ai, options.modelId), persona.budget.tokens),
       modelCallLimitMiddleware({ runLimit: persona.budget.steps, exitBehavior: "end" }),
     ],

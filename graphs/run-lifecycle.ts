@@ -55,17 +55,9 @@ export async function releaseRun(thread: string): Promise<void> {
   founders.delete(thread);
 }
 
-/**
- * One step of a lifecycle run: started with its input, or resumed with the answer to what it waits on. The
- * checkpointer holds the run between steps, so any process may take the next one.
- */
-export async function stepLifecycle(
-  runner: LifecycleRunner,
-  run: { tenant: string; thread: string },
-  input: { start: Partial<LifecycleState> } | { resume: unknown },
-): Promise<RunOutcome> {
+async function graphFor(runner: LifecycleRunner, run: { tenant: string; thread: string }) {
   const founder = await founderFor(runner, run.tenant, run.thread);
-  const graph = lifecycleGraph(
+  return lifecycleGraph(
     {
       runtime: runner.runtime,
       founder,
@@ -76,18 +68,47 @@ export async function stepLifecycle(
     },
     runner.checkpointer,
   );
-  const config = { configurable: { thread_id: run.thread } };
-  const result = await graph.invoke(
-    "start" in input ? { tenant: run.tenant, ...input.start } : new Command({ resume: input.resume }),
-    config,
-  );
-  const waiting =
-    (result as { __interrupt__?: { value: ApprovalInterrupt | InputInterrupt }[] }).__interrupt__ ?? [];
-  const state = result as LifecycleState;
-  const first = waiting[0]?.value;
+}
+
+function outcomeOf(state: LifecycleState, interrupts: { value?: unknown }[]): RunOutcome {
+  const first = interrupts[0]?.value as ApprovalInterrupt | InputInterrupt | undefined;
   if (!first) return { status: "done", state };
   if (first.type === "approval") return { status: "waiting", approvals: first.approvals, state };
   return { status: "asking", question: first.question, state };
+}
+
+/**
+ * One step of a lifecycle run: started with its input, or resumed with the answer to what it waits on. The
+ * checkpointer holds the run between steps, so any process may take the next one.
+ */
+export async function stepLifecycle(
+  runner: LifecycleRunner,
+  run: { tenant: string; thread: string },
+  input: { start: Partial<LifecycleState> } | { resume: unknown },
+): Promise<RunOutcome> {
+  const graph = await graphFor(runner, run);
+  const result = await graph.invoke(
+    "start" in input ? { tenant: run.tenant, ...input.start } : new Command({ resume: input.resume }),
+    { configurable: { thread_id: run.thread } },
+  );
+  return outcomeOf(
+    result as LifecycleState,
+    (result as { __interrupt__?: { value: unknown }[] }).__interrupt__ ?? [],
+  );
+}
+
+/** Where a run stands from its checkpoint, without running it; undefined when the thread has none. */
+export async function inspectRun(
+  runner: LifecycleRunner,
+  run: { tenant: string; thread: string },
+): Promise<RunOutcome | undefined> {
+  const graph = await graphFor(runner, run);
+  const snapshot = await graph.getState({ configurable: { thread_id: run.thread } });
+  if (!snapshot.createdAt) return undefined;
+  return outcomeOf(
+    snapshot.values as LifecycleState,
+    snapshot.tasks.flatMap((t) => t.interrupts),
+  );
 }
 
 /** What drives a run through its interruptions: wait for approvers, ask the person. */
@@ -96,14 +117,14 @@ export interface RunDriver {
   answer(question: string): Promise<string>;
 }
 
-/** Runs a lifecycle to its end, waiting on approvers and asking the person as it goes. */
+/** Runs a lifecycle to its end from its start, or from where it stands, waiting on approvers and asking the person. */
 export async function driveLifecycle(
   runner: LifecycleRunner,
   run: { tenant: string; thread: string },
-  start: Partial<LifecycleState>,
+  from: { start: Partial<LifecycleState> } | { outcome: RunOutcome },
   driver: RunDriver,
 ): Promise<LifecycleState> {
-  let outcome = await stepLifecycle(runner, run, { start });
+  let outcome = "outcome" in from ? from.outcome : await stepLifecycle(runner, run, from);
   for (;;) {
     if (outcome.status === "done") return outcome.state;
     if (outcome.status === "waiting") {

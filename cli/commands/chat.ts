@@ -5,7 +5,7 @@ import { loadAgentConfig } from "../../agents/config.ts";
 import { modelFor } from "../../agents/models.ts";
 import { loadPersonas } from "../../agents/personas.ts";
 import type { PersonaModel } from "../../graphs/lifecycle/deps.ts";
-import { driveLifecycle, releaseRun } from "../../graphs/run-lifecycle.ts";
+import { driveLifecycle, inspectRun, releaseRun } from "../../graphs/run-lifecycle.ts";
 import { toolsets } from "../../mcp-servers/catalog.ts";
 import { remoteRunner } from "../agent-runner.ts";
 import { CLIENT_HELP } from "../controller-client.ts";
@@ -25,49 +25,73 @@ export function registerChat(program: Command): void {
     )
     .option("--name <name>", "the startup's display name (default: the tenant id)")
     .option("--replay <cassette>", "play recorded model turns instead of calling a model")
+    .option("--fresh", "start a new conversation instead of resuming the tenant's")
     .option("--json", "print events as JSON lines on stdout (answers still come from stdin)")
     .addHelpText(
       "after",
       `\nModels: OPENAI_API_KEY, OPENAI_BASE_URL (any OpenAI-compatible server), FACTORY_MODEL_<PERSONA>.\nApprovals are decided by another operator (\`factory approvals approve ID\`); the chat waits for them.\nExit codes: 0 done, 1 an apply was denied, 2 bad input or no model, 4 controller unreachable.${CLIENT_HELP}`,
     )
-    .action(async (opts: { tenant: string; name?: string; replay?: string; json?: boolean }) => {
-      const config = loadAgentConfig();
-      const personas = await loadPersonas(config.personasDir, toolsets());
-      const cassette = opts.replay ? await Cassette.load(opts.replay) : undefined;
-      const models = (persona: Parameters<typeof modelFor>[0]): PersonaModel | undefined => {
-        if (cassette)
-          return cassette.for(persona.name).length > 0 ? modelFor(persona, config, { cassette }) : undefined;
-        return modelFor(persona, config);
-      };
-      const founder = personas.get("founder");
-      if (!founder) throw new CliError("there is no founder persona");
-      models(founder); // fails early, exit 2, when no model can be made
-      const out = (event: Record<string, unknown>, text: string) =>
-        opts.json ? process.stdout.write(`${JSON.stringify(event)}\n`) : process.stderr.write(`${text}\n`);
-      const remote = await remoteRunner({
-        modelFor: (persona) => {
-          const p = personas.get(persona);
-          return p ? models(p) : undefined;
-        },
-        onEvent: (e) => out(e, describeEvent(e)),
-      });
-      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false });
-      const lines = rl[Symbol.asyncIterator]();
-      const ask = async (prompt: string) => {
-        if (!opts.json) process.stderr.write(prompt);
-        const next = await lines.next();
-        if (next.done) throw new CliError("the conversation ended before the founder had what it needs");
-        return next.value;
-      };
-      const thread = `${opts.tenant}/chat-${Date.now().toString(36)}`;
-      try {
-        await remote.operator.ensureTenant(opts.tenant, opts.name ?? opts.tenant);
-        const idea = cassette?.session?.idea ?? (await ask("founder> What are we building?\nyou> "));
-        const state = await driveLifecycle(
-          remote.runner,
-          { tenant: opts.tenant, thread },
-          { messages: [{ role: "user", content: idea }] as never },
-          {
+    .action(
+      async (opts: { tenant: string; name?: string; replay?: string; fresh?: boolean; json?: boolean }) => {
+        const config = loadAgentConfig();
+        const personas = await loadPersonas(config.personasDir, toolsets());
+        const cassette = opts.replay ? await Cassette.load(opts.replay) : undefined;
+        const models = (persona: Parameters<typeof modelFor>[0]): PersonaModel | undefined => {
+          if (cassette)
+            return cassette.for(persona.name).length > 0
+              ? modelFor(persona, config, { cassette })
+              : undefined;
+          return modelFor(persona, config);
+        };
+        const founder = personas.get("founder");
+        if (!founder) throw new CliError("there is no founder persona");
+        models(founder); // fails early, exit 2, when no model can be made
+        const out = (event: Record<string, unknown>, text: string) =>
+          opts.json ? process.stdout.write(`${JSON.stringify(event)}\n`) : process.stderr.write(`${text}\n`);
+        const remote = await remoteRunner({
+          modelFor: (persona) => {
+            const p = personas.get(persona);
+            return p ? models(p) : undefined;
+          },
+          onEvent: (e) => out(e, describeEvent(e)),
+        });
+        const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false });
+        const lines = rl[Symbol.asyncIterator]();
+        const ask = async (prompt: string) => {
+          if (!opts.json) process.stderr.write(prompt);
+          const next = await lines.next();
+          if (next.done) throw new CliError("the conversation ended before the founder had what it needs");
+          return next.value;
+        };
+        // One conversation per tenant: `--tenant` picks it up where it stopped, unless `--fresh`.
+        const thread = opts.fresh ? `${opts.tenant}/chat-${Date.now().toString(36)}` : `${opts.tenant}/chat`;
+        const run = { tenant: opts.tenant, thread };
+        try {
+          await remote.operator.ensureTenant(opts.tenant, opts.name ?? opts.tenant);
+          const existing = await inspectRun(remote.runner, run);
+          if (existing?.status === "done") {
+            out(
+              { type: "report", summary: existing.state.summary, resumed: true },
+              `This startup's conversation is over (start another with --fresh):\n\n${existing.state.summary}`,
+            );
+            return;
+          }
+          if (existing)
+            out({ type: "resumed", status: existing.status }, `resuming ${opts.tenant}'s conversation`);
+          const from = existing
+            ? { outcome: existing }
+            : {
+                start: {
+                  messages: [
+                    {
+                      role: "user",
+                      content:
+                        cassette?.session?.idea ?? (await ask("founder> What are we building?\nyou> ")),
+                    },
+                  ] as never,
+                },
+              };
+          const state = await driveLifecycle(remote.runner, run, from, {
             approvalsDecided: (approvals) =>
               waitForApprovals(remote.operator, approvals, {
                 pollMs: 2000,
@@ -77,17 +101,17 @@ export function registerChat(program: Command): void {
               out({ type: "question", question }, `founder> ${question}`);
               return ask("you> ");
             },
-          },
-        );
-        out(
-          { type: "report", summary: state.summary, applies: state.applies, team: state.team },
-          `\n${state.summary}`,
-        );
-        if (!state.applies.every((a) => a.status === "done")) process.exitCode = 1;
-      } finally {
-        rl.close();
-        await releaseRun(thread);
-        await remote.close();
-      }
-    });
+          });
+          out(
+            { type: "report", summary: state.summary, applies: state.applies, team: state.team },
+            `\n${state.summary}`,
+          );
+          if (!state.applies.every((a) => a.status === "done")) process.exitCode = 1;
+        } finally {
+          rl.close();
+          await releaseRun(thread);
+          await remote.close();
+        }
+      },
+    );
 }

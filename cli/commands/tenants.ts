@@ -43,6 +43,10 @@ export function describeEvent(event: LifecycleEvent): string {
       return `  ${event.message}`;
     case "spawned":
       return `  spawned ${event.persona} (${event.agentId})`;
+    case "tool":
+      return `  ${event.persona} → ${event.tool} ${event.status === "done" ? "✓" : event.status === "error" ? "✗ refused" : "… waits for approval"}`;
+    case "said":
+      return `${event.persona}> ${event.text}`;
   }
 }
 
@@ -104,7 +108,7 @@ export function registerTenants(program: Command): void {
         const state = await driveLifecycle(
           remote.runner,
           { tenant: blueprint.tenant, thread },
-          { startup: blueprint },
+          { start: { startup: blueprint } },
           {
             approvalsDecided: (approvals) =>
               waitForApprovals(remote.operator, approvals, { pollMs: Number(opts.poll) * 1000, log }),

@@ -85,6 +85,7 @@ describe.each(backends)("the credential broker against the GitHub sandbox on %s"
       vulnerability_alerts: "write",
       security_events: "write",
       secret_scanning_alerts: "write",
+      statuses: "write",
       members: "write",
       organization_administration: "write",
       organization_secrets: "write",

@@ -15,7 +15,9 @@ export interface PersonaModel {
 export type LifecycleEvent =
   | { type: "phase"; phase: Phase }
   | { type: "step"; phase: Phase; message: string }
-  | { type: "spawned"; persona: string; agentId: string };
+  | { type: "spawned"; persona: string; agentId: string }
+  | { type: "tool"; persona: string; tool: string; status: "done" | "error" | "pending_approval" }
+  | { type: "said"; persona: string; text: string };
 
 /** What a lifecycle run is built from; rebuilt for each process that runs or resumes it. */
 export interface LifecycleDeps {

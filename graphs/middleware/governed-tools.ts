@@ -23,6 +23,12 @@ export interface PendingApproval {
   reasons: string[];
 }
 
+/** A tool call as the runtime reports it to whoever watches (the chat, the run's log). */
+export interface ToolCallReport {
+  tool: string;
+  status: "done" | "error" | "pending_approval";
+}
+
 /** What a run waiting on approvals is interrupted with; resume it (with anything) once they are decided. */
 export interface ApprovalInterrupt {
   type: "approval";
@@ -66,25 +72,35 @@ function lastToolMessages(messages: unknown[]): ToolMessage[] {
  * called twice on resume; once resumed, the same call is made again with its `approvalId`, and its answer
  * (done, or denied) replaces the pending one.
  */
-export function governedTools(tools: StructuredToolInterface[]) {
+export function governedTools(tools: StructuredToolInterface[], onToolCall?: (call: ToolCallReport) => void) {
   const byName = new Map(tools.map((t) => [t.name, t]));
+  const report = (message: ToolMessage) =>
+    onToolCall?.({
+      tool: message.name ?? "",
+      status: pendingOf(message) ? "pending_approval" : message.status === "error" ? "error" : "done",
+    });
   return createMiddleware({
     name: "GovernedTools",
     wrapToolCall: async (request, handler) => {
+      let answer: ToolMessage;
       try {
-        return await handler(request);
+        const result = await handler(request);
+        if (!ToolMessage.isInstance(result)) return result;
+        answer = result;
       } catch (error) {
         if (isGraphInterrupt(error)) throw error;
         const message = error instanceof Error ? error.message : String(error);
         const dead = GRANT_DEAD.exec(message);
         if (dead) throw new AgentStopped(dead[0], `the agent's grant was refused: ${message}`);
-        return new ToolMessage({
+        answer = new ToolMessage({
           content: message,
           tool_call_id: request.toolCall.id ?? "",
           name: request.toolCall.name,
           status: "error",
         });
       }
+      report(answer);
+      return answer;
     },
     beforeModel: async (state) => {
       const waiting = lastToolMessages(state.messages)
@@ -114,6 +130,7 @@ export function governedTools(tools: StructuredToolInterface[]) {
             throw new AgentStopped("grant", `the agent's grant was refused: ${text}`);
           answer = new ToolMessage({ content: text, tool_call_id: message.tool_call_id, status: "error" });
         }
+        report(answer);
         answered.push(
           new ToolMessage({
             id: message.id as string,

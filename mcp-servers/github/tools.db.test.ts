@@ -221,6 +221,15 @@ describe.each(backends)("the GitHub repository, protection and collaboration too
       await call(as.grace, "pulls_create_review", { ...ref, event: "APPROVE", body: "Looks right" }),
     ).toEqual({ id: expect.any(Number), state: "APPROVED", author: "grace" });
     expect(
+      await call(as.grace, "checks_set_commit_status", {
+        ...api,
+        sha: opened.headSha,
+        state: "success",
+        context: "security/scan",
+        description: "no findings",
+      }),
+    ).toEqual({ state: "success", context: "security/scan", sha: opened.headSha });
+    expect(
       await call(as.ada, "pulls_merge_pull_request", { ...ref, expectedHeadSha: opened.headSha }),
     ).toEqual({
       merged: true,

@@ -73,6 +73,7 @@ describe("the GitHub server's tools", () => {
       environments: "actions",
       issues: "issues_prs",
       pulls: "issues_prs",
+      checks: "issues_prs",
       security: "security",
       plan: "blueprints",
       apply: "blueprints",
@@ -83,12 +84,14 @@ describe("the GitHub server's tools", () => {
     for (const description of Object.values(server.toolsets)) expect(description.length).toBeGreaterThan(20);
   });
 
-  it("mark file text, issue and pull request text untrusted, and the secret value sensitive", () => {
+  it("mark file text, issue and pull request text untrusted; secret values and written file text sensitive", () => {
     const untrusted = (name: string) => tools.find((t) => t.name === name)?.untrusted;
     expect(untrusted("contents_get_file")).toEqual(["text"]);
     expect(untrusted("issues_list_issues")).toEqual(["items[].title", "items[].body", "items[].labels[]"]);
     expect(untrusted("pulls_get_pull_request")).toEqual(["title", "body"]);
     expect(tools.filter((t) => t.sensitive?.length).map((t) => [t.name, t.sensitive])).toEqual([
+      ["contents_create_or_update_file", ["content"]],
+      ["contents_commit_files", ["files[].content"]],
       ["secrets_set_secret", ["value"]],
     ]);
   });

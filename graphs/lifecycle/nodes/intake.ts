@@ -45,8 +45,12 @@ export function intake(deps: LifecycleDeps) {
       ...model,
       toolbox: deps.founder.toolbox,
       situation: `You are agent ${deps.founder.agentId} of tenant ${state.tenant}: its GitHub organisation is ${state.tenant}, its Azure DevOps project tenant-${state.tenant}.`,
+      onToolCall: (call) => deps.onEvent?.({ type: "tool", persona: "founder", ...call }),
     });
     const result = await founder.invoke({ messages: state.messages }, config);
+    const said = result.messages.at(-1);
+    if (said && AIMessage.isInstance(said) && said.text)
+      deps.onEvent?.({ type: "said", persona: "founder", text: said.text });
     return { messages: result.messages };
   };
 }

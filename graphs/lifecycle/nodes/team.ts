@@ -108,6 +108,7 @@ export function member(deps: LifecycleDeps) {
       ...model,
       toolbox: child.toolbox,
       situation: `You are agent ${child.agentId} of tenant ${task.tenant} (${task.blueprint.name}), spawned by the founder.`,
+      onToolCall: (call) => deps.onEvent?.({ type: "tool", persona: task.member.persona, ...call }),
     });
     const findings = reviews.length
       ? `\n\nThe security scan of the open pull requests:\n${reviews.map(reviewLine).join("\n")}`
