@@ -26,7 +26,8 @@ export default defineConfig({
           include: ["cli/**/*.test.ts"],
           // A CLI suite that needs the PostgreSQL server runs with the database suites on it.
           exclude: ["cli/**/*.db.test.ts", "**/node_modules/**"],
-          testTimeout: 60_000,
+          // Each test starts `factory` processes; two suites share two cores.
+          testTimeout: 120_000,
           hookTimeout: 120_000,
         },
       },
