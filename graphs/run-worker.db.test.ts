@@ -81,7 +81,7 @@ describe.each(backends)("lifecycle runs from the queue on %s", (backend) => {
     // Each run waits on its own tenant's approval; approving them lets the workers carry on.
     const waiting = await runs();
     for (const [i, run] of waiting.entries()) {
-      const approvals = (run?.detail as { approvals: { approvalId: string }[] }).approvals;
+      const approvals = (run?.detail as { approvals: { approvalId: string }[] } | undefined)?.approvals ?? [];
       expect(approvals).toHaveLength(1);
       expect(approvals[0]?.approvalId).toMatch(new RegExp(`^apr_${TENANTS[i]}_`));
       await world.harness.approvals.vote(approvals[0]?.approvalId as string, bob, "approve");
