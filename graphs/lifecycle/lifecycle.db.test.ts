@@ -39,7 +39,7 @@ describe.each(backends)("the startup lifecycle on %s", (backend) => {
 
   beforeAll(async () => {
     database = await freshDatabase(backend);
-    world = await agentWorld(database);
+    world = await agentWorld(database, { provisions: ["acme"] });
     bob = (await createOperator(database.db, { name: "bob", roles: ["platform-admin"] })).operator;
   });
   afterAll(async () => {

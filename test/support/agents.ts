@@ -46,13 +46,23 @@ export interface AgentWorld extends McpWorld {
  * The MCP world plus the agent runtime over it: the shipped personas, the servers in process, and a place
  * for tenant databases.
  */
-export async function agentWorld(database: TestDatabase, options: TestAppOptions = {}): Promise<AgentWorld> {
+export async function agentWorld(
+  database: TestDatabase,
+  options: TestAppOptions & {
+    /**
+     * Tenants whose databases the suite provisions, dropped at the end. Their roles are the server's, shared
+     * by suites running side by side: a suite drops only what it made.
+     */
+    provisions?: string[];
+  } = {},
+): Promise<AgentWorld> {
+  const { provisions = [], ...appOptions } = options;
   const place = await testTenantDatabases(database.url ? "postgres" : "pglite");
   const world = await mcpWorld(database, {
     tenantDatabases: database.url
       ? { kind: "postgres", url: place.where }
       : { kind: "pglite", dir: place.where },
-    ...options,
+    ...appOptions,
   });
   const spawned = new SpawnRegistry();
   const servers = mcpServers({ githubPaced: false, onSpawn: (child) => spawned.hold(child) });
@@ -108,7 +118,7 @@ export async function agentWorld(database: TestDatabase, options: TestAppOptions
       await Promise.all(equipped.map((a) => a.toolbox.close()));
       await Promise.all(Object.values(servers).map((d) => d.close?.()));
       await world.close();
-      await place.dispose(["acme", "globex"]);
+      await place.dispose(provisions);
     },
   };
 }
