@@ -61,8 +61,17 @@ export class OperatorClient {
     return (await this.#send("POST", "/tenants", { id, displayName })).status === 201;
   }
 
-  /** A root agent's first grant: `persona` in `tenant` on `server`, within its role template. */
-  async mintGrant(request: { tenant: string; persona: string; audience: ServerName; ttlMinutes?: number }) {
+  /**
+   * A root agent's grant: `persona` in `tenant` on `server`, within its role template; a new agent, or a fresh
+   * grant for `agentId`, a root agent this operator started.
+   */
+  async mintGrant(request: {
+    tenant: string;
+    persona: string;
+    audience: ServerName;
+    ttlMinutes?: number;
+    agentId?: string;
+  }) {
     return IssuedView.parse((await this.#send("POST", "/grants", request)).data);
   }
 

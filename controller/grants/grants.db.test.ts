@@ -8,7 +8,8 @@ import { asPlatform, withTenant } from "../db/scope.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import type { ServerName } from "../policy/model.ts";
 import { loadPolicies } from "../policy/policies.ts";
-import { GrantDenied, GrantIssuer } from "./issue.ts";
+import { GrantDenied } from "./grant-checks.ts";
+import { GrantIssuer } from "./issue.ts";
 import { lineage } from "./lineage.ts";
 import { RevocationList } from "./revocations.ts";
 import { GrantRevoker } from "./revoke.ts";
@@ -202,6 +203,49 @@ describe.each(backends)("grants on %s", (backend) => {
     expect(await deniedWith(issuer.exchange({ subjectToken: parent.token, persona: "ops" }))).toBe(
       "tenant quota: at most 12 agents",
     );
+  });
+
+  it("renews a root agent for the operator who started it, and for no one else", async () => {
+    const first = await founder("globex");
+    const renew = (over: Partial<Parameters<GrantIssuer["mint"]>[0]> = {}) =>
+      issuer.mint({
+        tenant: "globex",
+        persona: "founder",
+        audience: "ai",
+        actor: "operator:ada",
+        agentId: first.agentId,
+        ...over,
+      });
+    const renewed = await renew();
+    expect(renewed.agentId).toBe(first.agentId);
+    expect(renewed.claims).toMatchObject({ sub: first.agentId, aud: "ai", depth: 0, anc: [] });
+    expect(renewed.claims.jti).not.toBe(first.claims.jti);
+    expect(await verifierFor("ai").verify(renewed.token)).toEqual(renewed.claims);
+    const entries = (await ledger.entries({ limit: 500 })).filter(
+      (e) => e.resource === `agent:${first.agentId}`,
+    );
+    expect(entries.map((e) => e.action)).toEqual(["grant.minted", "grant.renewed"]);
+    const rows = await withTenant(database.db, "globex", (tx) =>
+      tx.select().from(agents).where(eq(agents.id, first.agentId)),
+    );
+    expect(rows).toHaveLength(1); // the same agent, not another
+
+    expect(await deniedWith(renew({ actor: "operator:eve" }))).toBe(
+      `agent ${first.agentId} was started by operator:ada; only they may renew it`,
+    );
+    expect(await deniedWith(renew({ persona: "ops" }))).toBe(
+      `agent ${first.agentId} is a founder, not a ops`,
+    );
+    expect(await deniedWith(renew({ tenant: "initech" }))).toBe(
+      `there is no agent ${first.agentId} in tenant initech`,
+    );
+    const child = await issuer.exchange({ subjectToken: first.token, persona: "dev" });
+    expect(await deniedWith(renew({ persona: "dev", agentId: child.agentId }))).toBe(
+      `agent ${child.agentId} was spawned by ${first.agentId}; only root agents are renewed`,
+    );
+    await revoker.revokeAgent("globex", first.agentId, "operator:ada");
+    expect(await codeOf(renewed.token, "ai")).toBe("grant_revoked");
+    expect(await deniedWith(renew())).toBe(`agent ${first.agentId} was revoked`);
   });
 
   it("revokes an agent's whole subtree", async () => {

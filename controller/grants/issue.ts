@@ -2,30 +2,19 @@ import { randomUUID } from "node:crypto";
 import { and, count, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Tx } from "../db/database.ts";
-import { agents, grants, tenants } from "../db/schema.ts";
-import { asPlatform, withTenant } from "../db/scope.ts";
+import { agents, grants } from "../db/schema.ts";
+import { withTenant } from "../db/scope.ts";
 import { Identifier, TenantId } from "../ids.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { appendInTransaction } from "../ledger/store.ts";
-import { PERSONAS, ServerName } from "../policy/model.ts";
+import { ServerName } from "../policy/model.ts";
 import type { LoadedPolicies } from "../policy/policies.ts";
 import { type ActorChain, claimedAudience, type GrantClaims, ISSUER } from "./claims.ts";
-import { bindTenant, GrantScope, scopeCovers, uncovered } from "./scope.ts";
+import { GrantChecks, intersect } from "./grant-checks.ts";
+import { GrantScope } from "./scope.ts";
 import { signGrant } from "./sign.ts";
 import type { GrantKeyRing } from "./signing-keys.ts";
 import type { GrantVerifier } from "./verifier.ts";
-
-/** A grant request the policy refused; the reason is in the ledger too. */
-export class GrantDenied extends Error {
-  override name = "GrantDenied";
-  readonly code = "grant_denied";
-  constructor(
-    readonly reasons: string[],
-    readonly policies: string[],
-  ) {
-    super(`grant denied: ${reasons.join("; ")}`);
-  }
-}
 
 /** A malformed grant request; the message names the field. */
 export class GrantRequestError extends Error {
@@ -44,6 +33,13 @@ export const MintRequest = Request.extend({
   tenant: TenantId,
   audience: ServerName,
   actor: z.string().min(1),
+  agentId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "renew this root agent (the same identity, so the approvals it waits on still answer it) instead of registering a new one; only the operator who started it may",
+    ),
 });
 export const ExchangeRequest = Request.extend({ subjectToken: z.string().min(1) });
 /** The same agent's grant for another MCP server (RFC 8693 `audience`): no new agent, no new persona. */
@@ -75,24 +71,6 @@ function parse<T>(schema: z.ZodType<T>, input: unknown): T {
   return parsed.data;
 }
 
-/** Pairs of `a` inside `b`, and pairs of `b` inside `a`: a scope within both. */
-function intersect(a: GrantScope, b: GrantScope): GrantScope {
-  const pairs = (s: GrantScope) =>
-    s.flatMap((e) => e.tools.flatMap((t) => e.resources.map((r) => ({ tools: [t], resources: [r] }))));
-  const both = [
-    ...pairs(a).filter((p) => scopeCovers(b, [p])),
-    ...pairs(b).filter((p) => scopeCovers(a, [p])),
-  ];
-  // A pair both sides hold literally would otherwise appear twice.
-  const seen = new Set<string>();
-  return both.filter((p) => {
-    const key = `${p.tools[0]}\u0000${p.resources[0]}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
-
 /**
  * Mints grants: root grants for a new agent (operators and the controller itself), and child grants by RFC
  * 8693 token exchange. Every grant is a policy decision: within the role template, the TTL caps, and for a
@@ -101,17 +79,20 @@ function intersect(a: GrantScope, b: GrantScope): GrantScope {
 export class GrantIssuer {
   readonly #deps: IssuerDeps;
   readonly #clock: () => Date;
+  readonly #checks: GrantChecks;
 
   constructor(deps: IssuerDeps) {
     this.#deps = deps;
     this.#clock = deps.clock ?? (() => new Date());
+    this.#checks = new GrantChecks({ ...deps, clock: this.#clock });
   }
 
-  /** Registers a root agent and mints its first grant. */
+  /** Registers a root agent and mints its first grant, or mints a fresh grant for a root agent it started. */
   async mint(input: MintRequest): Promise<IssuedGrant> {
     const request = parse(MintRequest, input);
     const role = request.role ?? request.persona;
-    const template = await this.#template(
+    if (request.agentId) await this.#renewable(request as MintRequest & { agentId: string });
+    const template = await this.#checks.template(
       request.tenant,
       request.audience,
       request.persona,
@@ -119,14 +100,19 @@ export class GrantIssuer {
       request.actor,
     );
     const scope = request.scope ?? template.scope;
-    await this.#within(
+    await this.#checks.within(
       request.tenant,
       request.actor,
       template.scope,
       scope,
       `role template ${request.audience}/${role}`,
     );
-    const ttl = await this.#ttl(request.tenant, request.actor, template.ttlMinutes, request.ttlMinutes);
+    const ttl = await this.#checks.ttl(
+      request.tenant,
+      request.actor,
+      template.ttlMinutes,
+      request.ttlMinutes,
+    );
     const now = this.#clock();
     return this.#issue({
       tenant: request.tenant,
@@ -139,7 +125,30 @@ export class GrantIssuer {
       anc: [],
       actor: request.actor,
       startedBy: request.actor,
+      ...(request.agentId ? { renewed: request.agentId } : {}),
     });
+  }
+
+  /**
+   * A root agent may be renewed only by the operator who started it, as the same persona, while it lives:
+   * anyone else renewing it could approve its own requests, and a killed agent stays killed.
+   */
+  async #renewable(request: MintRequest & { agentId: string }): Promise<void> {
+    const [agent] = await withTenant(this.#deps.db, request.tenant, (tx) =>
+      tx.select().from(agents).where(eq(agents.id, request.agentId)),
+    );
+    const refusal = !agent
+      ? `there is no agent ${request.agentId} in tenant ${request.tenant}`
+      : agent.parentId
+        ? `agent ${request.agentId} was spawned by ${agent.parentId}; only root agents are renewed`
+        : agent.revokedAt
+          ? `agent ${request.agentId} was revoked`
+          : agent.persona !== request.persona
+            ? `agent ${request.agentId} is a ${agent.persona}, not a ${request.persona}`
+            : agent.startedBy !== request.actor
+              ? `agent ${request.agentId} was started by ${agent.startedBy}; only they may renew it`
+              : undefined;
+    if (refusal) await this.#checks.deny(request.tenant, request.actor, [refusal], ["renewal"]);
   }
 
   /** Exchanges a parent's grant for a new child agent's grant on the same server. */
@@ -148,7 +157,7 @@ export class GrantIssuer {
     const parent = await this.#verifySubject(request.subjectToken);
     const role = request.role ?? request.persona;
     const actor = parent.sub;
-    const template = await this.#template(parent.tenant, parent.aud, request.persona, role, actor);
+    const template = await this.#checks.template(parent.tenant, parent.aud, request.persona, role, actor);
 
     const [children, liveAgents, startedBy] = await withTenant(this.#deps.db, parent.tenant, (tx) =>
       Promise.all([
@@ -175,21 +184,27 @@ export class GrantIssuer {
     if (spawn.effect !== "allow") {
       const reasons =
         spawn.effect === "deny" ? spawn.reasons : ["spawning this persona needs approval", ...spawn.reasons];
-      await this.#deny(parent.tenant, actor, reasons, spawn.policies);
+      await this.#checks.deny(parent.tenant, actor, reasons, spawn.policies);
     }
 
     const allowed = intersect(parent.scope, template.scope);
     const scope = request.scope ?? allowed;
     if (scope.length === 0)
-      await this.#deny(
+      await this.#checks.deny(
         parent.tenant,
         actor,
         [`the parent's scope shares nothing with role template ${parent.aud}/${role}`],
         ["scope"],
       );
-    await this.#within(parent.tenant, actor, parent.scope, scope, `the parent grant ${parent.jti}`);
-    await this.#within(parent.tenant, actor, template.scope, scope, `role template ${parent.aud}/${role}`);
-    const ttl = await this.#ttl(parent.tenant, actor, template.ttlMinutes, request.ttlMinutes);
+    await this.#checks.within(parent.tenant, actor, parent.scope, scope, `the parent grant ${parent.jti}`);
+    await this.#checks.within(
+      parent.tenant,
+      actor,
+      template.scope,
+      scope,
+      `role template ${parent.aud}/${role}`,
+    );
+    const ttl = await this.#checks.ttl(parent.tenant, actor, template.ttlMinutes, request.ttlMinutes);
     const now = this.#clock();
     return this.#issue({
       tenant: parent.tenant,
@@ -216,7 +231,7 @@ export class GrantIssuer {
     const request = parse(AudienceRequest, input);
     const subject = await this.#verifySubject(request.subjectToken);
     const actor = subject.sub;
-    const template = await this.#template(
+    const template = await this.#checks.template(
       subject.tenant,
       request.audience,
       subject.persona,
@@ -228,10 +243,10 @@ export class GrantIssuer {
       tx.select({ parentId: agents.parentId }).from(agents).where(eq(agents.id, subject.sub)),
     );
     if (self?.parentId) {
-      const held = await this.#liveScope(subject.tenant, self.parentId, request.audience);
+      const held = await this.#checks.liveScope(subject.tenant, self.parentId, request.audience);
       scope = intersect(held, template.scope);
       if (scope.length === 0)
-        await this.#deny(
+        await this.#checks.deny(
           subject.tenant,
           actor,
           [
@@ -240,7 +255,7 @@ export class GrantIssuer {
           ["scope"],
         );
     }
-    const ttl = await this.#ttl(subject.tenant, actor, template.ttlMinutes);
+    const ttl = await this.#checks.ttl(subject.tenant, actor, template.ttlMinutes);
     const now = this.#clock();
     return this.#issue({
       tenant: subject.tenant,
@@ -266,77 +281,6 @@ export class GrantIssuer {
     return this.#deps.verifierFor(audience.data).verify(token);
   }
 
-  /** Everything `agentId`'s live grants on `audience` allow. */
-  async #liveScope(tenant: string, agentId: string, audience: ServerName): Promise<GrantScope> {
-    const now = this.#clock();
-    const rows = await withTenant(this.#deps.db, tenant, (tx) =>
-      tx
-        .select({ scope: grants.scope, expiresAt: grants.expiresAt })
-        .from(grants)
-        .where(and(eq(grants.agentId, agentId), eq(grants.audience, audience), isNull(grants.revokedAt))),
-    );
-    return rows.filter((r) => r.expiresAt > now).flatMap((r) => GrantScope.parse(r.scope));
-  }
-
-  async #template(tenant: string, audience: ServerName, persona: string, role: string, actor: string) {
-    const [row] = await asPlatform(this.#deps.db, (tx) =>
-      tx.select({ status: tenants.status }).from(tenants).where(eq(tenants.id, tenant)),
-    );
-    if (row?.status !== "active")
-      await this.#deny(
-        tenant,
-        actor,
-        [row ? `tenant ${tenant} is suspended` : `there is no tenant ${tenant}`],
-        ["tenant"],
-      );
-    if ((PERSONAS as readonly string[]).includes(persona) && role !== persona)
-      await this.#deny(
-        tenant,
-        actor,
-        [`persona ${persona} may only hold its own role template, not ${role}`],
-        ["role-template"],
-      );
-    const file = this.#deps.policies.sources.roles.find((r) => r.server === audience);
-    const template = file?.roles[role];
-    if (!template)
-      return this.#deny(tenant, actor, [`there is no role template ${audience}/${role}`], ["role-template"]);
-    return { scope: bindTenant(template.scopes, tenant), ttlMinutes: template.ttl_minutes };
-  }
-
-  async #within(
-    tenant: string,
-    actor: string,
-    outer: GrantScope,
-    inner: GrantScope,
-    what: string,
-  ): Promise<void> {
-    if (scopeCovers(outer, inner)) return;
-    await this.#deny(
-      tenant,
-      actor,
-      [`${what} does not allow ${uncovered(outer, inner).join(", ")}`],
-      ["scope"],
-    );
-  }
-
-  async #ttl(tenant: string, actor: string, templateMinutes: number, requested?: number): Promise<number> {
-    const cap = Math.min(templateMinutes, this.#deps.policies.sources.limits.grants.max_ttl_minutes);
-    if (requested !== undefined && requested > cap)
-      await this.#deny(tenant, actor, [`a grant may live at most ${cap} minutes, not ${requested}`], ["ttl"]);
-    return requested ?? cap;
-  }
-
-  async #deny(tenant: string, actor: string, reasons: string[], policies: string[]): Promise<never> {
-    await this.#deps.ledger.append({
-      tenant,
-      actor,
-      action: "grant.denied",
-      resource: `tenant:${tenant}`,
-      payload: { reasons, policies },
-    });
-    throw new GrantDenied(reasons, policies);
-  }
-
   async #issue(g: {
     tenant: string;
     persona: string;
@@ -350,12 +294,14 @@ export class GrantIssuer {
     parent?: { agentId: string; jti: string };
     /** Another grant for an agent that already exists, derived from its grant `jti`. */
     sibling?: { agentId: string; jti: string };
+    /** A fresh root grant for a root agent that already exists. */
+    renewed?: string;
     actor: string;
     /** The person (or service) at the root of the lineage. */
     startedBy: string | null;
   }): Promise<IssuedGrant> {
     const now = this.#clock();
-    const agentId = g.sibling?.agentId ?? `agt_${randomUUID()}`;
+    const agentId = g.sibling?.agentId ?? g.renewed ?? `agt_${randomUUID()}`;
     const claims: GrantClaims = {
       iss: ISSUER,
       sub: agentId,
@@ -374,7 +320,7 @@ export class GrantIssuer {
     const entry = this.#deps.ledger.prepare({
       tenant: g.tenant,
       actor: g.actor,
-      action: g.parent || g.sibling ? "grant.exchanged" : "grant.minted",
+      action: g.parent || g.sibling ? "grant.exchanged" : g.renewed ? "grant.renewed" : "grant.minted",
       resource: `agent:${agentId}`,
       payload: {
         jti: claims.jti,
@@ -390,7 +336,7 @@ export class GrantIssuer {
     });
     // The agent, its grant and the ledger entry commit together, or not at all.
     await withTenant(this.#deps.db, g.tenant, async (tx) => {
-      if (!g.sibling)
+      if (!g.sibling && !g.renewed)
         await tx.insert(agents).values({
           id: agentId,
           tenantId: g.tenant,

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
+import { GrantDenied } from "../grants/grant-checks.ts";
 import type { Grants } from "../grants/grants.ts";
-import { GrantDenied, GrantRequestError, MintRequest } from "../grants/issue.ts";
+import { GrantRequestError, MintRequest } from "../grants/issue.ts";
 import { TenantId } from "../ids.ts";
 import { operatorName, requireOperator } from "./operator-auth.ts";
 import type { PrincipalEnv } from "./principal.ts";

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { claimedAudience } from "../grants/claims.ts";
+import { GrantDenied } from "../grants/grant-checks.ts";
 import type { Grants } from "../grants/grants.ts";
-import { GrantDenied, GrantRequestError } from "../grants/issue.ts";
+import { GrantRequestError } from "../grants/issue.ts";
 import { GrantScope } from "../grants/scope.ts";
 import { GrantRejected } from "../grants/verifier.ts";
 import { ServerName } from "../policy/model.ts";
