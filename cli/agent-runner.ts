@@ -2,26 +2,57 @@ import { join } from "node:path";
 import { openCheckpointer } from "../agents/checkpoints.ts";
 import { loadAgentConfig } from "../agents/config.ts";
 import type { AgentRuntime } from "../agents/equip.ts";
-import { httpLink } from "../agents/mcp-link.ts";
+import { httpLink, inProcessLink } from "../agents/mcp-link.ts";
 import { loadPersonas } from "../agents/personas.ts";
+import { storedIdentities } from "../agents/run-identities.ts";
 import { openRuntimeStore, type RuntimeStore } from "../agents/runtime-store.ts";
 import { loadScanningPolicy } from "../agents/scan/policy.ts";
 import { httpClaim } from "../agents/spawn-claim.ts";
 import { AgentClient } from "../controller/client/agent-client.ts";
 import { OperatorClient } from "../controller/client/operator-client.ts";
-import { loadClientConfig, loadConfig } from "../controller/config.ts";
+import { type Config, loadClientConfig, loadConfig } from "../controller/config.ts";
+import type { createApp } from "../controller/http/app.ts";
+import { IN_PROCESS } from "../controller/http/in-process.ts";
+import type { Runtime } from "../controller/runtime.ts";
 import type { LifecycleDeps } from "../graphs/lifecycle/deps.ts";
 import type { LifecycleRunner } from "../graphs/run-lifecycle.ts";
-import { toolsetLookup, toolsets } from "../mcp-servers/catalog.ts";
+import { SpawnRegistry } from "../mcp-servers/ai/spawned.ts";
+import { mcpServers, toolsetLookup, toolsets } from "../mcp-servers/catalog.ts";
 import { CliError } from "./output.ts";
 
-/** A lifecycle runner in this process, against a running controller: its API, its MCP servers over HTTP. */
-export interface RemoteRunner {
+/** A lifecycle runner in this process, with the runtime state it keeps (checkpoints, run queue, identities). */
+export interface AgentRunner {
   runner: LifecycleRunner;
-  operator: OperatorClient;
-  /** The runtime's own state: checkpoints and the run queue. */
+  /** The runtime's own state: checkpoints, the run queue, the runs' identities. */
   store: RuntimeStore;
   close(): Promise<void>;
+}
+
+/** A runner against a running controller: its API, its MCP servers over HTTP, an operator's key. */
+export interface RemoteRunner extends AgentRunner {
+  operator: OperatorClient;
+}
+
+interface RunnerOptions {
+  modelFor: LifecycleDeps["modelFor"];
+  onEvent?: LifecycleDeps["onEvent"];
+}
+
+/** The parts every runner shares: the runtime store (DATABASE_URL or a PGlite of its own), personas, scanning. */
+async function runnerState(config: Config) {
+  const store = await openRuntimeStore(
+    config.database.kind === "postgres"
+      ? { kind: "postgres", url: config.database.url }
+      : { kind: "pglite", dir: join(config.dataDir, "runtime") },
+  );
+  return {
+    store,
+    personas: await loadPersonas(loadAgentConfig().personasDir, toolsets()),
+    toolsetOf: toolsetLookup(),
+    scanning: await loadScanningPolicy(join(config.policiesDir, "scanning.yaml")),
+    checkpointer: await openCheckpointer(store),
+    identities: await storedIdentities(store),
+  };
 }
 
 /**
@@ -29,42 +60,78 @@ export interface RemoteRunner {
  * key (FACTORY_API_KEY) to mint founders' grants, checkpoints on DATABASE_URL or a PGlite of the runtime's
  * own under the data directory.
  */
-export async function remoteRunner(options: {
-  modelFor: LifecycleDeps["modelFor"];
-  onEvent?: LifecycleDeps["onEvent"];
-}): Promise<RemoteRunner> {
+export async function remoteRunner(options: RunnerOptions): Promise<RemoteRunner> {
   const client = loadClientConfig();
   if (!client.apiKey) throw new CliError("set FACTORY_API_KEY to an operator API key (sfk_…)");
-  const config = loadConfig();
-  const agentConfig = loadAgentConfig();
   const operator = new OperatorClient({ url: client.url, apiKey: client.apiKey });
+  const { store, personas, toolsetOf, ...state } = await runnerState(loadConfig());
   const runtime: AgentRuntime = {
     controller: new AgentClient({ url: client.url }),
     link: httpLink(client.url),
-    personas: await loadPersonas(agentConfig.personasDir, toolsets()),
-    toolsetOf: toolsetLookup(),
+    personas,
+    toolsetOf,
   };
-  const store = await openRuntimeStore(
-    config.database.kind === "postgres"
-      ? { kind: "postgres", url: config.database.url }
-      : { kind: "pglite", dir: join(config.dataDir, "runtime") },
-  );
-  const checkpointer = await openCheckpointer(store);
   return {
     operator,
     store,
     runner: {
+      ...state,
       runtime,
-      mintFounder: async (tenant) =>
-        (await operator.mintGrant({ tenant, persona: "founder", audience: "ai" })).token,
+      mintFounder: async (tenant, agentId) =>
+        (
+          await operator.mintGrant({
+            tenant,
+            persona: "founder",
+            audience: "ai",
+            ...(agentId ? { agentId } : {}),
+          })
+        ).token,
       claimFor: (founder) => httpClaim(client.url, founder.grants.ai as string),
       modelFor: options.modelFor,
-      scanning: await loadScanningPolicy(join(config.policiesDir, "scanning.yaml")),
-      checkpointer,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    },
+    close: () => store.close(),
+  };
+}
+
+/**
+ * A runner inside the controller's own process (`factory start`): the controller reached through
+ * `app.fetch`, the MCP servers in memory, founders minted for operator `actor`.
+ */
+export async function localRunner(
+  runtime: Runtime,
+  app: ReturnType<typeof createApp>,
+  options: RunnerOptions & { actor: string; githubPaced: boolean },
+): Promise<AgentRunner> {
+  const controller = new AgentClient({
+    url: "http://controller.internal",
+    fetch: (r) => app.fetch(r, IN_PROCESS),
+  });
+  const spawned = new SpawnRegistry();
+  const servers = mcpServers({ githubPaced: options.githubPaced, onSpawn: (child) => spawned.hold(child) });
+  const { store, personas, toolsetOf, ...state } = await runnerState(runtime.config);
+  return {
+    store,
+    runner: {
+      ...state,
+      runtime: { controller, link: inProcessLink(controller, servers), personas, toolsetOf },
+      mintFounder: async (tenant, agentId) =>
+        (
+          await runtime.grants.issuer.mint({
+            tenant,
+            persona: "founder",
+            audience: "ai",
+            actor: options.actor,
+            ...(agentId ? { agentId } : {}),
+          })
+        ).token,
+      claimFor: () => async (id) => spawned.claim(id),
+      modelFor: options.modelFor,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     },
     async close() {
       await store.close();
+      await Promise.all(Object.values(servers).map((s) => s.close?.()));
     },
   };
 }

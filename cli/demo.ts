@@ -1,24 +1,18 @@
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { eq } from "drizzle-orm";
 import { Cassette } from "../agents/cassette.ts";
-import { openCheckpointer } from "../agents/checkpoints.ts";
 import { loadAgentConfig } from "../agents/config.ts";
-import { inProcessLink } from "../agents/mcp-link.ts";
 import { modelFor } from "../agents/models.ts";
 import { loadPersonas } from "../agents/personas.ts";
-import { openRuntimeStore } from "../agents/runtime-store.ts";
-import { loadScanningPolicy } from "../agents/scan/policy.ts";
-import { AgentClient } from "../controller/client/agent-client.ts";
 import { operators, tenants } from "../controller/db/schema.ts";
 import { asPlatform } from "../controller/db/scope.ts";
 import type { createApp } from "../controller/http/app.ts";
-import { IN_PROCESS } from "../controller/http/in-process.ts";
 import { createTenant } from "../controller/http/tenant-routes.ts";
 import { createOperator, type Operator } from "../controller/operators/operators.ts";
 import type { Runtime } from "../controller/runtime.ts";
 import { driveLifecycle, releaseRun } from "../graphs/run-lifecycle.ts";
-import { SpawnRegistry } from "../mcp-servers/ai/spawned.ts";
-import { mcpServers, toolsetLookup, toolsets } from "../mcp-servers/catalog.ts";
+import { toolsets } from "../mcp-servers/catalog.ts";
+import { localRunner } from "./agent-runner.ts";
 import { describeEvent } from "./commands/tenants.ts";
 
 /** The founder session `factory start` replays on a fresh machine. */
@@ -62,51 +56,21 @@ export async function replaySession(
     { id: session.tenant, displayName: session.name },
     "operator:admin",
   );
-  const controller = new AgentClient({
-    url: "http://controller.internal",
-    fetch: (r) => app.fetch(r, IN_PROCESS),
-  });
-  const spawned = new SpawnRegistry();
-  const servers = mcpServers({ githubPaced: false, onSpawn: (child) => spawned.hold(child) });
-  const config = runtime.config;
   const personas = await loadPersonas(loadAgentConfig().personasDir, toolsets());
-  const store = await openRuntimeStore(
-    config.database.kind === "postgres"
-      ? { kind: "postgres", url: config.database.url }
-      : { kind: "pglite", dir: join(config.dataDir, "runtime") },
-  );
-  const checkpointer = await openCheckpointer(store);
+  const local = await localRunner(runtime, app, {
+    actor: "operator:admin",
+    githubPaced: false,
+    modelFor: (persona) => {
+      const p = personas.get(persona);
+      return p && cassette.for(persona).length > 0 ? modelFor(p, loadAgentConfig(), { cassette }) : undefined;
+    },
+    onEvent: (e) => log(describeEvent(e)),
+  });
   const approver = await demoApprover(runtime);
   const thread = `${session.tenant}/demo`;
   try {
     const state = await driveLifecycle(
-      {
-        runtime: {
-          controller,
-          link: inProcessLink(controller, servers),
-          personas,
-          toolsetOf: toolsetLookup(),
-        },
-        mintFounder: async (tenant) =>
-          (
-            await runtime.grants.issuer.mint({
-              tenant,
-              persona: "founder",
-              audience: "ai",
-              actor: "operator:admin",
-            })
-          ).token,
-        claimFor: () => async (id) => spawned.claim(id),
-        modelFor: (persona) => {
-          const p = personas.get(persona);
-          return p && cassette.for(persona).length > 0
-            ? modelFor(p, loadAgentConfig(), { cassette })
-            : undefined;
-        },
-        scanning: await loadScanningPolicy(join(config.policiesDir, "scanning.yaml")),
-        checkpointer,
-        onEvent: (e) => log(describeEvent(e)),
-      },
+      local.runner,
       { tenant: session.tenant, thread },
       { start: { messages: [{ role: "user", content: session.idea }] as never } },
       {
@@ -129,7 +93,6 @@ export async function replaySession(
     return { summary: state.summary, verified: report.ok, entries: report.entries };
   } finally {
     await releaseRun(thread);
-    await store.close();
-    await Promise.all(Object.values(servers).map((s) => s.close?.()));
+    await local.close();
   }
 }

@@ -2,6 +2,7 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { Command } from "@langchain/langgraph";
 import { type AgentRuntime, type EquippedAgent, equipAgent } from "../agents/equip.ts";
 import type { PersonaName } from "../agents/personas.ts";
+import type { RunIdentities } from "../agents/run-identities.ts";
 import type { ScanningPolicy } from "../agents/scan/policy.ts";
 import type { ClaimSpawned } from "../agents/spawn-claim.ts";
 import type { LifecycleEvent, PersonaModel } from "./lifecycle/deps.ts";
@@ -14,8 +15,13 @@ import type { ApprovalInterrupt, PendingApproval } from "./middleware/governed-t
 /** What runs lifecycles in this process. */
 export interface LifecycleRunner {
   runtime: AgentRuntime;
-  /** Mints a founder's root grant on the AI server for `tenant` (an operator's act, on the person's behalf). */
-  mintFounder(tenant: string): Promise<string>;
+  /**
+   * Mints a founder's root grant on the AI server for `tenant` (an operator's act, on the person's behalf):
+   * a new founder, or a fresh grant for `agentId`, the run's founder until now.
+   */
+  mintFounder(tenant: string, agentId?: string): Promise<string>;
+  /** Which agents play the run's parts, for whichever process resumes it. */
+  identities: RunIdentities;
   /** How the founder collects the children it spawns. */
   claimFor(founder: EquippedAgent): ClaimSpawned;
   modelFor(persona: PersonaName): PersonaModel | undefined;
@@ -32,7 +38,10 @@ export type RunOutcome =
 
 const founders = new Map<string, EquippedAgent>();
 
-/** The run's founder in this process, while its grant lives; a new one (a fresh root grant) otherwise. */
+/**
+ * The run's founder: in this process while its grant lives; otherwise the same agent (the one its approvals
+ * answer) with a fresh grant, or a new founder for a new run.
+ */
 async function founderFor(runner: LifecycleRunner, tenant: string, thread: string): Promise<EquippedAgent> {
   const known = founders.get(thread);
   if (known) {
@@ -42,8 +51,14 @@ async function founderFor(runner: LifecycleRunner, tenant: string, thread: strin
     );
     if (alive) return known;
     await known.toolbox.close();
+    founders.delete(thread);
   }
-  const founder = await equipAgent(runner.runtime, { server: "ai", token: await runner.mintFounder(tenant) });
+  const agentId = await runner.identities.get(thread, "founder");
+  const founder = await equipAgent(runner.runtime, {
+    server: "ai",
+    token: await runner.mintFounder(tenant, agentId),
+  });
+  if (!agentId) await runner.identities.remember(thread, "founder", founder.agentId);
   founders.set(thread, founder);
   return founder;
 }
@@ -62,6 +77,7 @@ async function graphFor(runner: LifecycleRunner, run: { tenant: string; thread: 
       runtime: runner.runtime,
       founder,
       claimSpawned: runner.claimFor(founder),
+      identities: runner.identities,
       modelFor: runner.modelFor,
       scanning: runner.scanning,
       ...(runner.onEvent ? { onEvent: runner.onEvent } : {}),

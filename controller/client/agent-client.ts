@@ -132,14 +132,18 @@ export class AgentClient {
     return ExchangedGrantView.parse(await this.#send(undefined, "POST", "/oauth/token", form));
   }
 
-  /** RFC 8693: trades this grant for a child agent's grant for `persona`, on the same server. */
-  async exchange(token: string, request: { persona: string; scope?: unknown }) {
+  /**
+   * RFC 8693: trades this grant for a child agent's grant for `persona`, on the same server: a new child, or
+   * a fresh grant for `agentId`, a child this agent spawned before.
+   */
+  async exchange(token: string, request: { persona: string; scope?: unknown; agentId?: string }) {
     const form = new URLSearchParams({
       grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
       subject_token: token,
       subject_token_type: "urn:ietf:params:oauth:token-type:jwt",
       persona: request.persona,
       ...(request.scope ? { scope: JSON.stringify(request.scope) } : {}),
+      ...(request.agentId ? { agent_id: request.agentId } : {}),
     });
     return ExchangedGrantView.parse(await this.#send(undefined, "POST", "/oauth/token", form));
   }

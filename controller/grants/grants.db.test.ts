@@ -243,6 +243,25 @@ describe.each(backends)("grants on %s", (backend) => {
     expect(await deniedWith(renew({ persona: "dev", agentId: child.agentId }))).toBe(
       `agent ${child.agentId} was spawned by ${first.agentId}; only root agents are renewed`,
     );
+    // Its parent resumes the child (the same agent, a fresh grant), and no one else can.
+    const again = await issuer.exchange({
+      subjectToken: first.token,
+      persona: "dev",
+      agentId: child.agentId,
+    });
+    expect(again.agentId).toBe(child.agentId);
+    expect(again.claims).toMatchObject({ depth: 1, anc: [first.claims.jti], act: { sub: first.agentId } });
+    const other = await founder("globex");
+    expect(
+      await deniedWith(
+        issuer.exchange({ subjectToken: other.token, persona: "dev", agentId: child.agentId }),
+      ),
+    ).toBe(`agent ${child.agentId} is not a child of ${other.agentId}`);
+    expect(
+      await deniedWith(
+        issuer.exchange({ subjectToken: first.token, persona: "ops", agentId: child.agentId }),
+      ),
+    ).toBe(`agent ${child.agentId} is a dev, not a ops`);
     await revoker.revokeAgent("globex", first.agentId, "operator:ada");
     expect(await codeOf(renewed.token, "ai")).toBe("grant_revoked");
     expect(await deniedWith(renew())).toBe(`agent ${first.agentId} was revoked`);

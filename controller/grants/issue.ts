@@ -41,7 +41,16 @@ export const MintRequest = Request.extend({
       "renew this root agent (the same identity, so the approvals it waits on still answer it) instead of registering a new one; only the operator who started it may",
     ),
 });
-export const ExchangeRequest = Request.extend({ subjectToken: z.string().min(1) });
+export const ExchangeRequest = Request.extend({
+  subjectToken: z.string().min(1),
+  agentId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "resume this child of the subject's agent (the same identity, a fresh grant) instead of spawning one",
+    ),
+});
 /** The same agent's grant for another MCP server (RFC 8693 `audience`): no new agent, no new persona. */
 export const AudienceRequest = z.object({ subjectToken: z.string().min(1), audience: ServerName });
 export type MintRequest = z.input<typeof MintRequest>;
@@ -170,15 +179,18 @@ export class GrantIssuer {
           .then((rows) => rows[0]?.startedBy ?? null),
       ]),
     );
+    if (request.agentId) await this.#resumable(parent, request as ExchangeRequest & { agentId: string });
+    // A resumed child is already among the live ones: it is judged as if spawned again beside its siblings.
+    const resumed = request.agentId ? 1 : 0;
     const spawn = this.#deps.policies.engine.decide({
       principal: { tenant: parent.tenant, persona: parent.persona, role: parent.role },
       action: "spawn_agent",
       resource: { server: "ai", kind: "team", name: parent.tenant },
       context: {
         childPersona: request.persona,
-        children,
+        children: children - resumed,
         depth: parent.depth,
-        usage: { agents: liveAgents },
+        usage: { agents: liveAgents - resumed },
       },
     });
     if (spawn.effect !== "allow") {
@@ -219,7 +231,25 @@ export class GrantIssuer {
       parent: { agentId: parent.sub, jti: parent.jti },
       actor,
       startedBy,
+      ...(request.agentId ? { renewed: request.agentId } : {}),
     });
+  }
+
+  /** A child may be resumed only by its own parent, as the same persona, while it lives. */
+  async #resumable(parent: GrantClaims, request: ExchangeRequest & { agentId: string }): Promise<void> {
+    const [agent] = await withTenant(this.#deps.db, parent.tenant, (tx) =>
+      tx.select().from(agents).where(eq(agents.id, request.agentId)),
+    );
+    const refusal = !agent
+      ? `there is no agent ${request.agentId} in tenant ${parent.tenant}`
+      : agent.parentId !== parent.sub
+        ? `agent ${request.agentId} is not a child of ${parent.sub}`
+        : agent.revokedAt
+          ? `agent ${request.agentId} was revoked`
+          : agent.persona !== request.persona
+            ? `agent ${request.agentId} is a ${agent.persona}, not a ${request.persona}`
+            : undefined;
+    if (refusal) await this.#checks.deny(parent.tenant, parent.sub, [refusal], ["renewal"]);
   }
 
   /**
@@ -294,7 +324,7 @@ export class GrantIssuer {
     parent?: { agentId: string; jti: string };
     /** Another grant for an agent that already exists, derived from its grant `jti`. */
     sibling?: { agentId: string; jti: string };
-    /** A fresh root grant for a root agent that already exists. */
+    /** A fresh grant for an agent that already exists: a root agent, or a parent's child. */
     renewed?: string;
     actor: string;
     /** The person (or service) at the root of the lineage. */
@@ -320,7 +350,7 @@ export class GrantIssuer {
     const entry = this.#deps.ledger.prepare({
       tenant: g.tenant,
       actor: g.actor,
-      action: g.parent || g.sibling ? "grant.exchanged" : g.renewed ? "grant.renewed" : "grant.minted",
+      action: g.renewed ? "grant.renewed" : g.parent || g.sibling ? "grant.exchanged" : "grant.minted",
       resource: `agent:${agentId}`,
       payload: {
         jti: claims.jti,

@@ -72,6 +72,8 @@ export const OPERATIONS: Record<string, Operation> = {
       audience:
         "an MCP server (github, azure-devops, database, ai): the same agent's grant there, within its role template and its parent's grants there",
       role: "optional role template (defaults to the persona's)",
+      agent_id:
+        "optional, with persona: resume this child the parent spawned before (the same agent, a fresh grant)",
       scope: "optional JSON scope within the parent's and the template's",
     },
     responses: { 200: "the child's grant", 400: "an OAuth error (invalid_grant, invalid_scope, …)" },
@@ -84,7 +86,8 @@ export const OPERATIONS: Record<string, Operation> = {
     responses: { 200: "{active: true, …claims} or {active: false}", 401: "no credential" },
   },
   "POST /grants": {
-    summary: "Mint a root grant for a new agent (within its role template)",
+    summary:
+      "Mint a root grant for a new agent (within its role template), or renew a root agent you started",
     tag: "grants",
     auth: "operator",
     body: RootGrantRequest,

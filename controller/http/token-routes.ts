@@ -112,6 +112,7 @@ export function tokenRoutes(grants: Grants): Hono<PrincipalEnv> {
             persona: persona as string,
             ...(role ? { role } : {}),
             ...(scope ? { scope } : {}),
+            ...(field("agent_id") ? { agentId: field("agent_id") as string } : {}),
           });
       return c.json(
         {

@@ -1,6 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { AgentRuntime, EquippedAgent } from "../../agents/equip.ts";
 import type { PersonaName } from "../../agents/personas.ts";
+import type { RunIdentities } from "../../agents/run-identities.ts";
 import type { ScanningPolicy } from "../../agents/scan/policy.ts";
 import type { ClaimSpawned } from "../../agents/spawn-claim.ts";
 import type { Phase } from "./state.ts";
@@ -26,6 +27,8 @@ export interface LifecycleDeps {
   founder: EquippedAgent;
   /** A child the founder spawned, with its grant, from the AI server (in this process or over HTTP). */
   claimSpawned: ClaimSpawned;
+  /** Which agent plays each part of the run, so a member resumed in another process is the same agent. */
+  identities: RunIdentities;
   /** The model for a persona; none makes that persona's step deterministic (or skipped). */
   modelFor(persona: PersonaName): PersonaModel | undefined;
   /** What blocks a pull request when sec reviews it (policies/scanning.yaml). */

@@ -2,9 +2,13 @@ import { AIMessage, HumanMessage } from "@langchain/core/messages";
 import { fakeModel } from "@langchain/core/testing";
 import { Command, MemorySaver } from "@langchain/langgraph";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { memoryIdentities } from "../../agents/run-identities.ts";
+import { tenants } from "../../controller/db/schema.ts";
+import { asPlatform } from "../../controller/db/scope.ts";
 import { createOperator, type Operator } from "../../controller/operators/operators.ts";
 import { type AgentWorld, agentWorld } from "../../test/support/agents.ts";
 import { backends, freshDatabase, type TestDatabase } from "../../test/support/backends.ts";
+import { releaseRun, stepLifecycle } from "../run-lifecycle.ts";
 import type { LifecycleEvent } from "./deps.ts";
 import { lifecycleGraph } from "./lifecycle.ts";
 import type { StartupBlueprintInput } from "./startup-blueprint.ts";
@@ -187,5 +191,85 @@ describe.each(backends)("the startup lifecycle on %s", (backend) => {
         .map((a) => a.persona)
         .sort(),
     ).toEqual(["dev", "finance", "sec"]);
+  });
+
+  it("resumes a run in another process as the same founder and the same team member, so their approvals still apply", async () => {
+    await asPlatform(database.db, (tx) =>
+      tx.insert(tenants).values({ id: "initech", displayName: "Initech" }),
+    );
+    const checkpointer = new MemorySaver();
+    const identities = memoryIdentities();
+    const connection = {
+      project: "tenant-initech",
+      name: "initech-azure",
+      type: "azurerm",
+      url: "https://management.azure.com/",
+      scheme: "ServicePrincipal",
+      parameters: { serviceprincipalid: "app-id", serviceprincipalkey: "sp-secret-value", tenantid: "tid" },
+    };
+    const opsModel = fakeModel()
+      .respondWithTools([
+        { name: "azure-devops__service_connections_create_connection", args: connection, id: "s1" },
+      ])
+      .respond(new AIMessage("The service connection is in place."));
+    const events: LifecycleEvent[] = [];
+    // Each step in a "process" of its own: a runner with nothing in memory but the shared store.
+    const process = () => ({
+      ...world.runner(checkpointer, { ops: { model: opsModel, modelId: "replay" } }, identities),
+      onEvent: (e: LifecycleEvent) => events.push(e),
+    });
+    const run = { tenant: "initech", thread: "initech/moved" };
+    const step = async (input: Parameters<typeof stepLifecycle>[2]) => {
+      try {
+        return await stepLifecycle(process(), run, input);
+      } finally {
+        await releaseRun(run.thread);
+      }
+    };
+    const approveAll = async (outcome: Awaited<ReturnType<typeof stepLifecycle>>) => {
+      expect(outcome.status).toBe("waiting");
+      const approvals = outcome.status === "waiting" ? outcome.approvals : [];
+      for (const a of approvals) await world.harness.approvals.vote(a.approvalId, bob, "approve");
+      return approvals.map((a) => a.tool);
+    };
+
+    const planned = await step({
+      start: {
+        startup: {
+          tenant: "initech",
+          name: "Initech",
+          azureDevOps: { project: "tenant-initech", description: "Initech" },
+          database: false,
+          team: [{ persona: "ops", task: "Connect tenant-initech to Azure." }],
+        } as never,
+      },
+    });
+    expect(await approveAll(planned)).toEqual(["azure-devops__apply_blueprint"]);
+    const connecting = await step({ resume: { decided: true } });
+    expect(await approveAll(connecting)).toEqual(["azure-devops__service_connections_create_connection"]);
+    const done = await step({ resume: { decided: true } });
+
+    expect(done.status).toBe("done");
+    expect(done.state.applies.map((a) => [a.server, a.status])).toEqual([["azure-devops", "done"]]);
+    expect(done.state.team.map((m) => [m.persona, m.status, m.report])).toEqual([
+      ["ops", "done", "The service connection is in place."],
+    ]);
+    expect(opsModel.callCount).toBe(2);
+    // One founder and one ops agent across three processes: renewed, never minted or spawned again.
+    const founderId = await identities.get(run.thread, "founder");
+    expect(events.filter((e) => e.type === "spawned")).toHaveLength(1);
+    const entries = await world.harness.ledger.entries({ tenant: "initech", limit: 500 });
+    const grantEntries = (action: string) =>
+      entries.filter((e) => e.action === action).map((e) => e.resource);
+    expect(grantEntries("grant.minted")).toEqual([`agent:${founderId}`]);
+    const opsId = done.state.team[0]?.agentId;
+    expect(grantEntries("grant.renewed").sort()).toEqual(
+      [`agent:${founderId}`, `agent:${founderId}`, `agent:${opsId}`].sort(),
+    );
+    const connections = entries.filter(
+      (e) =>
+        e.action === "intent.recorded" && JSON.stringify(e.payload).includes("service_connections_create"),
+    );
+    expect(connections.map((e) => e.actor)).toEqual([opsId]);
   });
 });

@@ -84,12 +84,22 @@ export const spawnAgent = aiTool({
       .min(1)
       .max(2000)
       .describe("why you spawn it and what it should do: recorded in the ledger and given to the child"),
+    agentId: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "resume a child you spawned before (after a restart): the same agent, so the approvals it waits on still answer it, with a fresh grant",
+      ),
   }),
   output: SpawnResult,
   resource: team,
   async run(context, input) {
     const { controller, token, grant } = context.caller;
-    const exchanged = await controller.exchange(token, { persona: input.persona });
+    const exchanged = await controller.exchange(token, {
+      persona: input.persona,
+      ...(input.agentId ? { agentId: input.agentId } : {}),
+    });
     const claims = await controller.introspect(exchanged.access_token);
     const child: SpawnedAgent = {
       agentId: exchanged.agent_id,

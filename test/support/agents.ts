@@ -5,6 +5,7 @@ import { MemorySaver } from "@langchain/langgraph";
 import { type AgentRuntime, type EquippedAgent, equipAgent } from "../../agents/equip.ts";
 import { inProcessLink } from "../../agents/mcp-link.ts";
 import { loadPersonas, type PersonaName } from "../../agents/personas.ts";
+import { memoryIdentities, type RunIdentities } from "../../agents/run-identities.ts";
 import { loadScanningPolicy } from "../../agents/scan/policy.ts";
 import type { ServerName } from "../../controller/client/servers.ts";
 import type { LifecycleDeps, PersonaModel } from "../../graphs/lifecycle/deps.ts";
@@ -29,10 +30,14 @@ export interface AgentWorld extends McpWorld {
   ): LifecycleDeps;
   /** A root agent of `persona` in `tenant`, equipped with its grants on every server it reaches. */
   equip(persona: PersonaName, options?: { tenant?: string; anchor?: ServerName }): Promise<EquippedAgent>;
-  /** A lifecycle runner in this process over the world, its founders minted by operator alice. */
+  /**
+   * A lifecycle runner in this process over the world, its founders minted by operator alice; the run's
+   * identities in memory unless given (a store shared by "processes").
+   */
   runner(
     checkpointer: BaseCheckpointSaver,
     models?: Partial<Record<PersonaName, PersonaModel>>,
+    identities?: RunIdentities,
   ): LifecycleRunner;
   /** That agent as a persona graph driven by `model` (metered as `replay`). */
   agent(
@@ -77,10 +82,12 @@ export async function agentWorld(
   return {
     ...world,
     runtime,
-    runner(checkpointer, models = {}) {
+    runner(checkpointer, models = {}, identities = memoryIdentities()) {
       return {
         runtime,
-        mintFounder: async (tenant) => (await world.mint("founder", "ai", { tenant })).token,
+        mintFounder: async (tenant, agentId) =>
+          (await world.mint("founder", "ai", { tenant, ...(agentId ? { agentId } : {}) })).token,
+        identities,
         claimFor: () => async (id) => spawned.claim(id),
         modelFor: (persona) => models[persona],
         scanning,
@@ -92,6 +99,7 @@ export async function agentWorld(
         runtime,
         founder,
         claimSpawned: async (id) => spawned.claim(id),
+        identities: memoryIdentities(),
         modelFor: (persona) => models[persona],
         scanning,
         ...(onEvent ? { onEvent } : {}),

@@ -33,7 +33,7 @@ export interface McpWorld {
   mint(
     persona: string,
     audience: ServerName,
-    options?: { tenant?: string; scope?: GrantScope; actor?: string },
+    options?: { tenant?: string; scope?: GrantScope; actor?: string; agentId?: string },
   ): Promise<{ token: string; agentId: string; jti: string }>;
   /** A real MCP client connected in memory to `server` for `token`'s holder. */
   inMemory(
@@ -98,6 +98,7 @@ export async function mcpWorld(database: TestDatabase, options: TestAppOptions =
         audience,
         actor: o.actor ?? "alice",
         ...(o.scope ? { scope: o.scope } : {}),
+        ...(o.agentId ? { agentId: o.agentId } : {}),
       });
       return { token: issued.token, agentId: issued.agentId, jti: issued.claims.jti };
     },

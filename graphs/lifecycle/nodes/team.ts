@@ -18,7 +18,7 @@ export interface MemberTask {
   member: StartupBlueprint["team"][number];
 }
 
-/** Children equipped in this process, by run and member: a resumed step reuses its child, not spawns another. */
+/** Children equipped in this process, by run and part: a resumed step reuses its child, not spawns another. */
 const equipped = new Map<string, EquippedAgent>();
 
 /** Closes the connections of the children a run (`thread`) equipped in this process. */
@@ -30,13 +30,19 @@ export async function releaseTeam(thread: string): Promise<void> {
     }
 }
 
-async function childFor(deps: LifecycleDeps, key: string, task: MemberTask): Promise<EquippedAgent> {
+/**
+ * The member playing `part` of the run: equipped in this process already, or spawned through the AI server
+ * (resumed as the same agent when another process spawned it before, so its pending approvals still answer).
+ */
+async function childFor(deps: LifecycleDeps, thread: string, part: string, task: MemberTask) {
+  const key = `${thread}/${part}`;
   const known = equipped.get(key);
   if (known) return known;
+  const before = await deps.identities.get(thread, part);
   const spawned = await callTool<WriteAnswer<{ agentId: string }>>(
     deps.founder.toolbox.clients.ai,
     "agents_spawn_agent",
-    { persona: task.member.persona, reason: task.member.task },
+    { persona: task.member.persona, reason: task.member.task, ...(before ? { agentId: before } : {}) },
   );
   if (spawned.status !== "done")
     throw new Error(`spawning ${task.member.persona} waits for approval ${spawned.approvalId}`);
@@ -44,7 +50,10 @@ async function childFor(deps: LifecycleDeps, key: string, task: MemberTask): Pro
   if (!grant) throw new Error(`the AI server did not hand over ${spawned.result.agentId}'s grant`);
   const child = await equipAgent(deps.runtime, { server: "ai", token: grant.token });
   equipped.set(key, child);
-  deps.onEvent?.({ type: "spawned", persona: task.member.persona, agentId: child.agentId });
+  if (!before) {
+    await deps.identities.remember(thread, part, child.agentId);
+    deps.onEvent?.({ type: "spawned", persona: task.member.persona, agentId: child.agentId });
+  }
   return child;
 }
 
@@ -91,7 +100,7 @@ const reviewLine = (r: PullReview) =>
 export function member(deps: LifecycleDeps) {
   return async (task: MemberTask, config: LangGraphRunnableConfig): Promise<{ team: TeamRecord[] }> => {
     const thread = String(config.configurable?.thread_id ?? "run");
-    const child = await childFor(deps, `${thread}/${task.phase}/${task.index}`, task);
+    const child = await childFor(deps, thread, `${task.phase}/${task.index}`, task);
     const base = { persona: task.member.persona, agentId: child.agentId, task: task.member.task };
     // Sec's review of the open pull requests is policy, not judgement: it runs with or without a model.
     const reviews =
