@@ -1,7 +1,14 @@
+import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import { BaseChatModel, type BaseChatModelCallOptions } from "@langchain/core/language_models/chat_models";
-import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messages";
-import type { ChatResult } from "@langchain/core/outputs";
+import { AIMessage, AIMessageChunk, type BaseMessage, ToolMessage } from "@langchain/core/messages";
+import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import type { Expected, ModelTurn } from "./cassette.ts";
+
+const usageOf = (usage: ModelTurn["response"]["usage"]) => ({
+  input_tokens: usage.input,
+  output_tokens: usage.output,
+  total_tokens: usage.input + usage.output,
+});
 
 /** The conversation asked the replayed model for something the cassette does not hold. */
 export class ReplayMismatch extends Error {
@@ -53,6 +60,43 @@ export class ReplayModel extends BaseChatModel {
   }
 
   async _generate(messages: BaseMessage[]): Promise<ChatResult> {
+    const { content, toolCalls, usage } = this.#turn(messages);
+    const message = new AIMessage({
+      content,
+      tool_calls: toolCalls.map((c) => ({ ...c, type: "tool_call" as const })),
+      usage_metadata: usageOf(usage),
+    });
+    return { generations: [{ text: content, message }] };
+  }
+
+  /** The recorded turn word by word, as a live model streams it; tool calls and usage in the last chunk. */
+  override async *_streamResponseChunks(
+    messages: BaseMessage[],
+    _options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const { content, toolCalls, usage } = this.#turn(messages);
+    for (const piece of content.match(/\s*\S+\s*/g) ?? []) {
+      yield new ChatGenerationChunk({ text: piece, message: new AIMessageChunk({ content: piece }) });
+      await runManager?.handleLLMNewToken(piece);
+    }
+    yield new ChatGenerationChunk({
+      text: "",
+      message: new AIMessageChunk({
+        content: "",
+        tool_call_chunks: toolCalls.map((c, index) => ({
+          type: "tool_call_chunk" as const,
+          name: c.name,
+          args: JSON.stringify(c.args),
+          id: c.id,
+          index,
+        })),
+        usage_metadata: usageOf(usage),
+      }),
+    });
+  }
+
+  #turn(messages: BaseMessage[]): ModelTurn["response"] {
     const step = messages.filter((m) => m.type === "ai").length;
     const turn = this.turns[step];
     const got = lastShown(messages);
@@ -64,16 +108,6 @@ export class ReplayModel extends BaseChatModel {
       throw new ReplayMismatch(
         `replay: ${this.agent} step ${step}: the conversation left the recording: it recorded ${shown(turn.expects)}, the model was shown ${shown(got)}`,
       );
-    const { content, toolCalls, usage } = turn.response;
-    const message = new AIMessage({
-      content,
-      tool_calls: toolCalls.map((c) => ({ ...c, type: "tool_call" as const })),
-      usage_metadata: {
-        input_tokens: usage.input,
-        output_tokens: usage.output,
-        total_tokens: usage.input + usage.output,
-      },
-    });
-    return { generations: [{ text: content, message }] };
+    return turn.response;
   }
 }

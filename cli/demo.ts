@@ -13,7 +13,7 @@ import type { Runtime } from "../controller/runtime.ts";
 import { driveLifecycle, releaseRun } from "../graphs/run-lifecycle.ts";
 import { toolsets } from "../mcp-servers/catalog.ts";
 import { localRunner } from "./agent-runner.ts";
-import { describeEvent } from "./commands/tenants.ts";
+import { logEvents } from "./commands/tenants.ts";
 
 /** The founder session `factory start` replays on a fresh machine. */
 export const FIRST_STARTUP = resolve(import.meta.dirname, "../sessions/first-startup.jsonl");
@@ -64,7 +64,7 @@ export async function replaySession(
       const p = personas.get(persona);
       return p && cassette.for(persona).length > 0 ? modelFor(p, loadAgentConfig(), { cassette }) : undefined;
     },
-    onEvent: (e) => log(describeEvent(e)),
+    onEvent: logEvents(log),
   });
   const approver = await demoApprover(runtime);
   const thread = `${session.tenant}/demo`;

@@ -6,6 +6,7 @@ import type { Persona } from "../agents/personas.ts";
 import type { Toolbox } from "../agents/toolbox.ts";
 import { governedTools, type ToolCallReport } from "./middleware/governed-tools.ts";
 import { meteredModel } from "./middleware/metered-model.ts";
+import { TokenStream } from "./token-stream.ts";
 
 export interface PersonaAgentOptions {
   persona: Persona;
@@ -18,6 +19,8 @@ export interface PersonaAgentOptions {
   checkpointer?: BaseCheckpointSaver;
   /** Hears each tool call the agent makes, with how it ended. */
   onToolCall?: (call: ToolCallReport) => void;
+  /** Hears the model's text as it streams (the model streams only when someone listens). */
+  onToken?: (text: string) => void;
 }
 
 /**
@@ -41,5 +44,8 @@ export function personaAgent(options: PersonaAgentOptions) {
       modelCallLimitMiddleware({ runLimit: persona.budget.steps, exitBehavior: "end" }),
     ],
     ...(options.checkpointer ? { checkpointer: options.checkpointer } : {}),
-  }).withConfig({ recursionLimit: persona.budget.steps * 6 + 10 });
+  }).withConfig({
+    recursionLimit: persona.budget.steps * 6 + 10,
+    ...(options.onToken ? { callbacks: [new TokenStream(options.onToken)] } : {}),
+  });
 }

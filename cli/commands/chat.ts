@@ -1,17 +1,16 @@
-import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { Cassette } from "../../agents/cassette.ts";
 import { loadAgentConfig } from "../../agents/config.ts";
 import { modelFor } from "../../agents/models.ts";
 import { loadPersonas } from "../../agents/personas.ts";
 import type { PersonaModel } from "../../graphs/lifecycle/deps.ts";
-import { driveLifecycle, inspectRun, releaseRun } from "../../graphs/run-lifecycle.ts";
+import { releaseRun } from "../../graphs/run-lifecycle.ts";
 import { toolsets } from "../../mcp-servers/catalog.ts";
 import { remoteRunner } from "../agent-runner.ts";
+import { ChatPrinter, chatSession, lineReader } from "../chat-session.ts";
 import { CLIENT_HELP } from "../controller-client.ts";
 import { CliError } from "../output.ts";
 import { waitForApprovals } from "../wait-approvals.ts";
-import { describeEvent } from "./tenants.ts";
 
 export function registerChat(program: Command): void {
   program
@@ -46,69 +45,34 @@ export function registerChat(program: Command): void {
         const founder = personas.get("founder");
         if (!founder) throw new CliError("there is no founder persona");
         models(founder); // fails early, exit 2, when no model can be made
-        const out = (event: Record<string, unknown>, text: string) =>
-          opts.json ? process.stdout.write(`${JSON.stringify(event)}\n`) : process.stderr.write(`${text}\n`);
+        const printer = new ChatPrinter(Boolean(opts.json));
         const remote = await remoteRunner({
           modelFor: (persona) => {
             const p = personas.get(persona);
             return p ? models(p) : undefined;
           },
-          onEvent: (e) => out(e, describeEvent(e)),
+          onEvent: (e) => printer.show(e),
         });
-        const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: false });
-        const lines = rl[Symbol.asyncIterator]();
-        const ask = async (prompt: string) => {
-          if (!opts.json) process.stderr.write(prompt);
-          const next = await lines.next();
-          if (next.done) throw new CliError("the conversation ended before the founder had what it needs");
-          return next.value;
-        };
+        const answers = lineReader(process.stdin);
         // One conversation per tenant: `--tenant` picks it up where it stopped, unless `--fresh`.
         const thread = opts.fresh ? `${opts.tenant}/chat-${Date.now().toString(36)}` : `${opts.tenant}/chat`;
-        const run = { tenant: opts.tenant, thread };
         try {
           await remote.operator.ensureTenant(opts.tenant, opts.name ?? opts.tenant);
-          const existing = await inspectRun(remote.runner, run);
-          if (existing?.status === "done") {
-            out(
-              { type: "report", summary: existing.state.summary, resumed: true },
-              `This startup's conversation is over (start another with --fresh):\n\n${existing.state.summary}`,
-            );
-            return;
-          }
-          if (existing)
-            out({ type: "resumed", status: existing.status }, `resuming ${opts.tenant}'s conversation`);
-          const from = existing
-            ? { outcome: existing }
-            : {
-                start: {
-                  messages: [
-                    {
-                      role: "user",
-                      content:
-                        cassette?.session?.idea ?? (await ask("founder> What are we building?\nyou> ")),
-                    },
-                  ] as never,
-                },
-              };
-          const state = await driveLifecycle(remote.runner, run, from, {
+          const state = await chatSession({
+            runner: remote.runner,
+            run: { tenant: opts.tenant, thread },
+            printer,
+            answers,
+            ...(cassette?.session ? { idea: cassette.session.idea } : {}),
             approvalsDecided: (approvals) =>
-              waitForApprovals(remote.operator, approvals, {
+              waitForApprovals((id) => remote.operator.approvalStatus(id), approvals, {
                 pollMs: 2000,
-                log: (line) => out({ type: "approval", message: line.trim() }, line),
+                log: (line) => printer.show({ type: "approval", message: line.trim() }),
               }),
-            answer: async (question) => {
-              out({ type: "question", question }, `founder> ${question}`);
-              return ask("you> ");
-            },
           });
-          out(
-            { type: "report", summary: state.summary, applies: state.applies, team: state.team },
-            `\n${state.summary}`,
-          );
           if (!state.applies.every((a) => a.status === "done")) process.exitCode = 1;
         } finally {
-          rl.close();
+          answers.close();
           await releaseRun(thread);
           await remote.close();
         }

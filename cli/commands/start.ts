@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { loadAgentConfig } from "../../agents/config.ts";
 import { loadConfig } from "../../controller/config.ts";
 import { ensureBootstrapAdmin } from "../../controller/operators/operators.ts";
 import { openRuntime } from "../../controller/runtime.ts";
@@ -6,6 +7,7 @@ import { serveController } from "../../controller/serve.ts";
 import { replaySession } from "../demo.ts";
 import { embeddedSandboxes } from "../embedded-sandboxes.ts";
 import { mountMcpServers } from "../mcp-mount.ts";
+import { chatOnStart } from "../start-chat.ts";
 
 export function registerStart(program: Command): void {
   program
@@ -15,10 +17,19 @@ export function registerStart(program: Command): void {
     )
     .addHelpText(
       "after",
-      "\nEnvironment: FACTORY_DATA_DIR, DATABASE_URL, FACTORY_HOST (127.0.0.1), FACTORY_PORT (7300; 0 picks a free port).\nWith no GitHub credentials (FACTORY_SECRETS_FILE, GITHUB_*), the GitHub sandbox is served on FACTORY_SANDBOX_PORT (7301);\nwith no Azure DevOps credentials (AZURE_DEVOPS_*), the Azure DevOps sandbox on FACTORY_SANDBOX_ADO_PORT (7302).\nThe broker hands out credentials for them.\nStops cleanly on Ctrl-C, signing a final ledger checkpoint.",
+      "\nEnvironment: FACTORY_DATA_DIR, DATABASE_URL, FACTORY_HOST (127.0.0.1), FACTORY_PORT (7300; 0 picks a free port).\nWith no GitHub credentials (FACTORY_SECRETS_FILE, GITHUB_*), the GitHub sandbox is served on FACTORY_SANDBOX_PORT (7301);\nwith no Azure DevOps credentials (AZURE_DEVOPS_*), the Azure DevOps sandbox on FACTORY_SANDBOX_ADO_PORT (7302).\nThe broker hands out credentials for them.\nAfter starting: with OPENAI_API_KEY (and OPENAI_BASE_URL for Ollama, vLLM, LM Studio, Azure OpenAI) set, a live chat with\nthe founder of --tenant on this terminal, approvals left to another operator; without it, on a fresh machine, a recorded\nfounder session replayed end to end (sessions/first-startup.jsonl).\nStops cleanly on Ctrl-C, signing a final ledger checkpoint.",
     )
-    .option("--no-demo", "do not replay the recorded founder session after starting")
-    .action(async (opts: { demo: boolean }) => {
+    .option(
+      "--no-demo",
+      "do not replay the recorded founder session (or, with OPENAI_API_KEY set, chat with the founder) after starting",
+    )
+    .option(
+      "--tenant <id>",
+      "with OPENAI_API_KEY set: the startup to chat about (created if missing)",
+      "acme",
+    )
+    .action(async (opts: { demo: boolean; tenant: string }) => {
+      const live = Boolean(loadAgentConfig().openai);
       const config = loadConfig();
       const where =
         config.database.kind === "pglite"
@@ -52,7 +63,11 @@ export function registerStart(program: Command): void {
             : ""
         }${sandboxes.join("")}controller listening on ${controller.url} (database: ${where})\nMCP servers (Streamable HTTP): ${controller.url}/mcp/{github,azure-devops,database,ai}\n`,
       );
-      if (opts.demo && app) {
+      if (opts.demo && app && live)
+        await chatOnStart(runtime, app, { tenant: opts.tenant, githubPaced: !githubSandboxed }).catch(
+          (error: Error) => process.stderr.write(`chat: ${error.message}\n`),
+        );
+      else if (opts.demo && app) {
         const replayed = await replaySession(runtime, app, {
           log: (line) => process.stderr.write(`${line}\n`),
         });

@@ -34,8 +34,8 @@ async function readBlueprint(file: string): Promise<StartupBlueprint> {
   return parsed.data;
 }
 
-/** A lifecycle event as a line of progress. */
-export function describeEvent(event: LifecycleEvent): string {
+/** A lifecycle event as a line of progress; none for a streamed piece of text (its `said` follows). */
+export function describeEvent(event: LifecycleEvent): string | undefined {
   switch (event.type) {
     case "phase":
       return `[${event.phase}]`;
@@ -47,8 +47,18 @@ export function describeEvent(event: LifecycleEvent): string {
       return `  ${event.persona} → ${event.tool} ${event.status === "done" ? "✓" : event.status === "error" ? "✗ refused" : "… waits for approval"}`;
     case "said":
       return `${event.persona}> ${event.text}`;
+    case "token":
+      return undefined;
   }
 }
+
+/** Lifecycle events as lines of progress through `log`. */
+export const logEvents =
+  (log: (line: string) => void) =>
+  (event: LifecycleEvent): void => {
+    const line = describeEvent(event);
+    if (line !== undefined) log(line);
+  };
 
 /** Hands the run to the workers: the tenant registered, the start queued; prints the run's id. */
 async function queueRun(blueprint: StartupBlueprint, json: boolean): Promise<void> {
@@ -101,7 +111,7 @@ export function registerTenants(program: Command): void {
       if (opts.queue) return queueRun(blueprint, Boolean(opts.json));
       const log = (line: string) => process.stderr.write(`${line}\n`);
       const thread = `${blueprint.tenant}/apply-${Date.now().toString(36)}`;
-      const remote = await remoteRunner({ modelFor: () => undefined, onEvent: (e) => log(describeEvent(e)) });
+      const remote = await remoteRunner({ modelFor: () => undefined, onEvent: logEvents(log) });
       try {
         if (await remote.operator.ensureTenant(blueprint.tenant, blueprint.name))
           log(`tenant ${blueprint.tenant} created`);
@@ -111,7 +121,10 @@ export function registerTenants(program: Command): void {
           { start: { startup: blueprint } },
           {
             approvalsDecided: (approvals) =>
-              waitForApprovals(remote.operator, approvals, { pollMs: Number(opts.poll) * 1000, log }),
+              waitForApprovals((id) => remote.operator.approvalStatus(id), approvals, {
+                pollMs: Number(opts.poll) * 1000,
+                log,
+              }),
             answer: () =>
               Promise.reject(new CliError("the lifecycle asked a question; tenants apply has no model")),
           },

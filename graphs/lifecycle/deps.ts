@@ -18,7 +18,9 @@ export type LifecycleEvent =
   | { type: "step"; phase: Phase; message: string }
   | { type: "spawned"; persona: string; agentId: string }
   | { type: "tool"; persona: string; tool: string; status: "done" | "error" | "pending_approval" }
-  | { type: "said"; persona: string; text: string };
+  | { type: "said"; persona: string; text: string }
+  /** A piece of a persona's words as its model streams them; `said` follows with the whole. */
+  | { type: "token"; persona: string; text: string };
 
 /** What a lifecycle run is built from; rebuilt for each process that runs or resumes it. */
 export interface LifecycleDeps {

@@ -29,6 +29,7 @@ export interface RunningFactory {
   /** The bootstrap admin's key, when this start created it. */
   adminKey: string | undefined;
   stdout(): string;
+  stderr(): string;
   /** Sends SIGTERM and resolves with the exit code (at once if it has exited already). */
   stop(): Promise<number | null>;
 }
@@ -44,6 +45,10 @@ export async function startFactory(
     cwd: root,
   });
   let stdout = "";
+  let stderr = "";
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout?.on("data", (chunk) => {
       stdout += chunk;
@@ -57,6 +62,7 @@ export async function startFactory(
     url,
     adminKey: /^ {2}(sfk_\S+)$/m.exec(stdout)?.[1],
     stdout: () => stdout,
+    stderr: () => stderr,
     stop() {
       if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
       const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));

@@ -46,6 +46,9 @@ export function intake(deps: LifecycleDeps) {
       toolbox: deps.founder.toolbox,
       situation: `You are agent ${deps.founder.agentId} of tenant ${state.tenant}: its GitHub organisation is ${state.tenant}, its Azure DevOps project tenant-${state.tenant}.`,
       onToolCall: (call) => deps.onEvent?.({ type: "tool", persona: "founder", ...call }),
+      ...(deps.onEvent
+        ? { onToken: (text) => deps.onEvent?.({ type: "token", persona: "founder", text }) }
+        : {}),
     });
     const result = await founder.invoke({ messages: state.messages }, config);
     const said = result.messages.at(-1);

@@ -118,6 +118,9 @@ export function member(deps: LifecycleDeps) {
       toolbox: child.toolbox,
       situation: `You are agent ${child.agentId} of tenant ${task.tenant} (${task.blueprint.name}), spawned by the founder.`,
       onToolCall: (call) => deps.onEvent?.({ type: "tool", persona: task.member.persona, ...call }),
+      ...(deps.onEvent
+        ? { onToken: (text: string) => deps.onEvent?.({ type: "token", persona: task.member.persona, text }) }
+        : {}),
     });
     const findings = reviews.length
       ? `\n\nThe security scan of the open pull requests:\n${reviews.map(reviewLine).join("\n")}`
