@@ -61,9 +61,11 @@ describe.skipIf(!backends.includes("postgres") || process.env.FACTORY_TEST_WORKE
       });
       let log = "";
       const approved = new Set<string>();
-      const reported = new Promise<void>((resolve) => {
+      const reported = new Promise<void>((resolve, reject) => {
+        setTimeout(() => reject(new Error(`no report in 120 s; the worker said:\n${log}`)), 120_000).unref();
         worker.stderr.on("data", async (chunk) => {
           log += chunk;
+          if (/: failed: /.test(log)) reject(new Error(`the run failed; the worker said:\n${log}`));
           for (const [, id] of log.matchAll(/waits for approval (apr_[a-z0-9_]+)/g)) {
             if (!id || approved.has(id)) continue;
             approved.add(id);

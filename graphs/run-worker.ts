@@ -9,13 +9,15 @@ export interface RunWorkerOptions {
   approvalsDecided(approvals: PendingApproval[]): Promise<boolean>;
   /** How long a waiting run rests before a worker looks at its approvals again. */
   recheckSeconds?: number;
+  /** Hears how each step ended, a line a step. */
+  log?(line: string): void;
 }
 
 /**
  * Serves lifecycle runs from the queue, `concurrency` at a time: each job is one step (start, resume, or a look
  * at pending approvals), taken from the run's checkpoint by whichever worker is free, with grants minted for
- * the job's own tenant only. A waiting run keeps its founder in this process: an approval answers the agent
- * that asked for it.
+ * the job's own tenant only. Any worker may take a run's next step: the run's agents are renewed, not
+ * replaced, so the approvals they wait on still answer them.
  */
 export async function serveRuns(options: RunWorkerOptions, concurrency: number): Promise<void> {
   const { queue, runner } = options;
@@ -38,6 +40,7 @@ export async function serveRuns(options: RunWorkerOptions, concurrency: number):
       } else input = job.step === "start" ? { start: job.input as never } : { resume: job.input };
       await record("running", null);
       const outcome = await stepLifecycle(runner, run, input);
+      options.log?.(`run ${job.runId} (${job.tenant}): ${outcome.status}`);
       if (outcome.status === "done")
         await record("done", {
           summary: outcome.state.summary,
@@ -49,6 +52,9 @@ export async function serveRuns(options: RunWorkerOptions, concurrency: number):
         await queue.enqueue({ ...job, step: "check", input: undefined }, recheck);
       } else await record("asking", { question: outcome.question });
     } catch (error) {
+      options.log?.(
+        `run ${job.runId} (${job.tenant}): failed: ${error instanceof Error ? error.message : error}`,
+      );
       await record(error instanceof Error && error.name === "AgentStopped" ? "stopped" : "failed", {
         error: error instanceof Error ? error.message : String(error),
       });

@@ -7,7 +7,9 @@ import { serveRuns } from "../../graphs/run-worker.ts";
 import { toolsets } from "../../mcp-servers/catalog.ts";
 import { remoteRunner } from "../agent-runner.ts";
 import { CLIENT_HELP } from "../controller-client.ts";
-import { describeEvent } from "./tenants.ts";
+import { logEvents } from "./tenants.ts";
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
 
 export function registerWorker(program: Command): void {
   program
@@ -33,7 +35,7 @@ export function registerWorker(program: Command): void {
             throw error;
           }
         },
-        onEvent: (e) => process.stderr.write(`${describeEvent(e)}\n`),
+        onEvent: logEvents(log),
       });
       const queue = await RunQueue.open(remote.store);
       const concurrency = Number(opts.concurrency ?? config.workers);
@@ -41,6 +43,7 @@ export function registerWorker(program: Command): void {
         {
           queue,
           runner: remote.runner,
+          log,
           approvalsDecided: async (approvals) =>
             (await Promise.all(approvals.map((a) => remote.operator.approvalStatus(a.approvalId)))).every(
               (s) => s.status !== "pending",
