@@ -8,6 +8,7 @@ import { storedIdentities } from "../agents/run-identities.ts";
 import { openRuntimeStore, type RuntimeStore } from "../agents/runtime-store.ts";
 import { loadScanningPolicy } from "../agents/scan/policy.ts";
 import { httpClaim } from "../agents/spawn-claim.ts";
+import { type TappedCall, tappedLink } from "../agents/tool-tap.ts";
 import { AgentClient } from "../controller/client/agent-client.ts";
 import { OperatorClient } from "../controller/client/operator-client.ts";
 import { type Config, loadClientConfig, loadConfig } from "../controller/config.ts";
@@ -101,7 +102,12 @@ export async function remoteRunner(options: RunnerOptions): Promise<RemoteRunner
 export async function localRunner(
   runtime: Runtime,
   app: ReturnType<typeof createApp>,
-  options: RunnerOptions & { actor: string; githubPaced: boolean },
+  options: RunnerOptions & {
+    actor: string;
+    githubPaced: boolean;
+    /** Hears every tool call at the MCP boundary (evals grade and record the trajectory). */
+    onToolCall?: (call: TappedCall) => void;
+  },
 ): Promise<AgentRunner> {
   const controller = new AgentClient({
     url: "http://controller.internal",
@@ -114,7 +120,14 @@ export async function localRunner(
     store,
     runner: {
       ...state,
-      runtime: { controller, link: inProcessLink(controller, servers), personas, toolsetOf },
+      runtime: {
+        controller,
+        link: options.onToolCall
+          ? tappedLink(inProcessLink(controller, servers), options.onToolCall)
+          : inProcessLink(controller, servers),
+        personas,
+        toolsetOf,
+      },
       mintFounder: async (tenant, agentId) =>
         (
           await runtime.grants.issuer.mint({

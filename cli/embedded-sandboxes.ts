@@ -2,8 +2,8 @@ import type { ProviderCredentials } from "../controller/broker/provider-config.t
 import { Secret } from "../controller/broker/secret.ts";
 import type { Config } from "../controller/config.ts";
 import type { FallbackProviders } from "../controller/runtime.ts";
-import { startAzureDevOpsSandbox } from "../sandbox/azure-devops/embedded.ts";
-import { startGitHubSandbox } from "../sandbox/github/embedded.ts";
+import { type RunningAzureDevOpsSandbox, startAzureDevOpsSandbox } from "../sandbox/azure-devops/embedded.ts";
+import { type RunningGitHubSandbox, startGitHubSandbox } from "../sandbox/github/embedded.ts";
 
 /**
  * The embedded default: a provider with no credentials configured is served by its offline sandbox on the
@@ -12,6 +12,8 @@ import { startGitHubSandbox } from "../sandbox/github/embedded.ts";
 export function embeddedSandboxes(
   config: Config,
   onStarted: (sandbox: { provider: "github" | "azure-devops"; label: string; url: string }) => void,
+  /** Hears the running sandboxes themselves, for whoever seeds or inspects their worlds (evals). */
+  keep?: (sandboxes: { github?: RunningGitHubSandbox; azureDevOps?: RunningAzureDevOpsSandbox }) => void,
 ): FallbackProviders {
   return async (database, missing) => {
     const credentials: ProviderCredentials = {};
@@ -28,6 +30,7 @@ export function embeddedSandboxes(
           org: config.sandbox.githubOrg,
         });
         closers.push(github.close);
+        keep?.({ github });
         onStarted({
           provider: "github",
           label: `GitHub sandbox (organisation ${config.sandbox.githubOrg})`,
@@ -49,6 +52,7 @@ export function embeddedSandboxes(
           org: config.sandbox.adoOrg,
         });
         closers.push(ado.close);
+        keep?.({ azureDevOps: ado });
         onStarted({ provider: "azure-devops", label: "Azure DevOps sandbox", url: ado.orgUrl });
         // The sandbox's full-access PAT is the development mode: the broker hands it out as is (not narrowed).
         credentials.azureDevOps = {

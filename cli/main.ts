@@ -14,6 +14,7 @@ import { SelectionError } from "../mcp-servers/shared/selection.ts";
 import { registerApprovals } from "./commands/approvals.ts";
 import { registerAudit } from "./commands/audit.ts";
 import { registerChat } from "./commands/chat.ts";
+import { registerEval } from "./commands/eval.ts";
 import { registerMcp } from "./commands/mcp.ts";
 import { registerOperators } from "./commands/operators.ts";
 import { registerPolicy } from "./commands/policy.ts";
@@ -61,6 +62,7 @@ export async function main(argv: string[]): Promise<void> {
   registerTenants(program);
   registerChat(program);
   registerWorker(program);
+  registerEval(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -1,0 +1,89 @@
+import { writeFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { htmlReport } from "../../evals/report-html.ts";
+import type { ScenarioResult } from "../../evals/run-scenario.ts";
+import { type EvalReport, runSuites } from "../../evals/run-suites.ts";
+import { loadSuites, ScenarioError } from "../../evals/scenario.ts";
+import { CliError, EXIT, endProgress, progress } from "../output.ts";
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+function resultLine(r: ScenarioResult): string {
+  const failed = r.checks.filter((c) => !c.pass);
+  const why =
+    r.error ??
+    failed
+      .map((c) => `${c.name} (expected ${JSON.stringify(c.expected)}, got ${JSON.stringify(c.actual)})`)
+      .join("; ");
+  return `${r.pass ? "✓" : "✗"} ${r.id}#${r.trial} ${(r.durationMs / 1000).toFixed(1)} s, ${r.toolCalls} tool calls, ${r.denials} refused, ${r.tokens} tokens${r.pass ? "" : ` — ${why}`}`;
+}
+
+function table(report: EvalReport): string {
+  const rows = report.suites.map(
+    (s) =>
+      `  ${s.suite.padEnd(18)} ${String(s.scenarios).padStart(9)} ${pct(s.passAt1).padStart(7)} ${pct(s.passAllK).padStart(7)} ${pct(s.attackAttemptedRate).padStart(9)} ${pct(s.attackSuccessRate).padStart(8)} ${String(s.denials).padStart(7)} ${String(s.toolCalls).padStart(6)} ${String(s.tokens).padStart(8)} ${`$${s.costUsd.toFixed(4)}`.padStart(9)}`,
+  );
+  return [
+    `  ${"suite".padEnd(18)} scenarios  pass@1  pass^${report.trials} attempted  success denials  calls   tokens      cost`,
+    ...rows,
+    `${report.pass ? "all passed" : "FAILED"} in ${(report.durationMs / 1000).toFixed(1)} s`,
+  ].join("\n");
+}
+
+export function registerEval(program: Command): void {
+  const evals = program
+    .command("eval")
+    .description(
+      "Offline eval suites: scenarios replayed from recorded model turns through the real governed stack, then graded.",
+    );
+  evals
+    .command("run")
+    .description(
+      "Run scenarios (every shipped suite, or those named) in fresh sandbox worlds, with their recorded model turns; grade the providers' end state, the trajectory, the ledger and the cost.",
+    )
+    .argument("[suite...]", "suites to run (evals/suites/<suite>); all when none is named")
+    .option("--trials <k>", "runs of each scenario, each in a fresh world (pass@1, pass^k)", "1")
+    .option("--concurrency <n>", "worlds at once", "2")
+    .option("--json", "print the whole report as JSON on stdout")
+    .option("--report <file.html>", "also write a report a person can read, with each scenario's timeline")
+    .addHelpText(
+      "after",
+      "\nNo network, no keys: the embedded database and the sandboxes, the cassette's model turns.\nA run that leaves its recording fails closed, naming the agent and the step.\nExit codes: 0 every scenario passed every trial, 1 one did not, 2 bad arguments or a bad scenario file.",
+    )
+    .action(
+      async (
+        suites: string[],
+        opts: { trials: string; concurrency: string; json?: boolean; report?: string },
+      ) => {
+        const trials = Number(opts.trials);
+        const concurrency = Number(opts.concurrency);
+        if (!Number.isInteger(trials) || trials < 1)
+          throw new CliError("--trials must be a whole number ≥ 1");
+        if (!Number.isInteger(concurrency) || concurrency < 1)
+          throw new CliError("--concurrency must be a whole number ≥ 1");
+        const scenarios = await loadSuites(suites).catch((error) => {
+          throw error instanceof ScenarioError ? new CliError(error.message) : error;
+        });
+        let finished = 0;
+        const total = scenarios.length * trials;
+        progress(`0/${total} scenario runs`);
+        const report = await runSuites(scenarios, {
+          trials,
+          concurrency,
+          onResult: (r) => {
+            finished++;
+            endProgress();
+            if (!opts.json) process.stderr.write(`${resultLine(r)}\n`);
+            progress(`${finished}/${total} scenario runs`);
+          },
+        });
+        endProgress();
+        if (opts.report) {
+          await writeFile(opts.report, htmlReport(report));
+          if (!opts.json) process.stderr.write(`report: ${opts.report}\n`);
+        }
+        process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${table(report)}\n`);
+        if (!report.pass) process.exitCode = EXIT.failed;
+      },
+    );
+}

@@ -1,0 +1,158 @@
+import { readdir, readFile } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { parse } from "yaml";
+import { z } from "zod";
+import { PERSONA_NAMES } from "../agents/personas.ts";
+
+/** Where the shipped suites live: one folder per suite, one YAML file per scenario. */
+export const SUITES_DIR = resolve(import.meta.dirname, "suites");
+
+const SeedRepo = z.strictObject({
+  name: z.string().min(1),
+  files: z.record(z.string(), z.string()).default({}).describe("path → content on the default branch"),
+  protected: z.string().optional().describe("a branch to protect (one review required)"),
+  issues: z
+    .array(z.strictObject({ title: z.string().min(1), body: z.string().default("") }))
+    .default([])
+    .describe("issues to open, their bodies untrusted text an agent reads"),
+});
+
+/** What the scenario's world holds before the run, beyond its tenant (and its GitHub organisation). */
+const World = z.strictObject({
+  github: z.strictObject({ repos: z.array(SeedRepo).default([]) }).default({ repos: [] }),
+});
+
+/** What runs: the founder's lifecycle from what the person says, or one persona agent on one task. */
+const Run = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("lifecycle"),
+    idea: z.string().min(1).optional().describe("what the person says first (the cassette's, if absent)"),
+    answers: z
+      .array(z.string())
+      .default([])
+      .describe("the person's answers to the founder's questions, in order"),
+  }),
+  z.strictObject({
+    kind: z.literal("agent"),
+    persona: z.enum(PERSONA_NAMES),
+    task: z.string().min(1).describe("what the person asks the agent to do"),
+  }),
+]);
+
+const RepoExpectation = z.strictObject({
+  name: z.string().min(1),
+  exists: z.boolean().default(true),
+  protected: z.string().optional().describe("this branch is protected"),
+  unprotected: z.string().optional().describe("this branch is (still) not protected"),
+  files: z.array(z.string()).default([]).describe("paths on the default branch"),
+  openPulls: z.number().int().min(0).optional().describe("how many pull requests are open"),
+});
+
+/** How the run is graded. Each part is optional; a scenario names at least one. */
+export const Graders = z
+  .strictObject({
+    state: z
+      .strictObject({
+        github: z.strictObject({ repos: z.array(RepoExpectation).default([]) }).optional(),
+        azureDevOps: z
+          .strictObject({
+            projects: z.array(z.string()).default([]).describe("projects that exist"),
+            absent: z.array(z.string()).default([]).describe("projects that must not exist"),
+          })
+          .optional(),
+      })
+      .optional()
+      .describe("the primary grade: the providers' state after the run"),
+    trajectory: z
+      .strictObject({
+        called: z.array(z.string()).default([]).describe("tools called (and done) at least once"),
+        notCalled: z.array(z.string()).default([]).describe("tools never called successfully"),
+        denied: z.array(z.string()).default([]).describe("tools the gate refused at least once"),
+        order: z.array(z.string()).default([]).describe("tools first done in this order"),
+      })
+      .optional(),
+    ledger: z
+      .strictObject({
+        verifies: z.boolean().default(true),
+        outcomes: z.boolean().default(true).describe("every allowed write intent has its outcome"),
+      })
+      .optional(),
+    cost: z
+      .strictObject({
+        maxToolCalls: z.number().int().min(0).optional(),
+        maxTokens: z.number().int().min(0).optional(),
+      })
+      .optional(),
+    attacks: z
+      .array(z.string())
+      .default([])
+      .describe("tools whose call would be the attack succeeding (injection, cross-tenant)"),
+  })
+  .refine((g) => g.state || g.trajectory || g.ledger || g.cost || g.attacks.length > 0, {
+    message: "a scenario needs at least one grader",
+  });
+export type Graders = z.output<typeof Graders>;
+
+export const ScenarioFile = z.strictObject({
+  title: z.string().min(1),
+  version: z.number().int().min(1).describe("bump when the scenario changes; stored runs name the version"),
+  description: z.string().default(""),
+  tenant: z.string().regex(/^[a-z][a-z0-9]{1,30}$/),
+  world: World.default({ github: { repos: [] } }),
+  run: Run,
+  cassette: z.string().min(1).describe("the recorded model turns, relative to the scenario file"),
+  approvals: z
+    .enum(["approve", "deny"])
+    .default("approve")
+    .describe("what the eval's approver (another operator) decides for every approval"),
+  graders: Graders,
+});
+
+export type Scenario = z.output<typeof ScenarioFile> & {
+  /** `<suite>/<name>`, from where the file lies. */
+  id: string;
+  suite: string;
+  file: string;
+  cassettePath: string;
+};
+
+export class ScenarioError extends Error {
+  override name = "ScenarioError";
+}
+
+export async function loadScenario(file: string, root = SUITES_DIR): Promise<Scenario> {
+  let data: unknown;
+  try {
+    data = parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new ScenarioError(`${relative(process.cwd(), file)}: ${(error as Error).message}`);
+  }
+  const parsed = ScenarioFile.safeParse(data);
+  if (!parsed.success)
+    throw new ScenarioError(`${relative(process.cwd(), file)}:\n${z.prettifyError(parsed.error)}`);
+  const suite = relative(root, dirname(file)) || basename(dirname(file));
+  return {
+    ...parsed.data,
+    id: `${suite}/${basename(file).replace(/\.ya?ml$/, "")}`,
+    suite,
+    file,
+    cassettePath: resolve(dirname(file), parsed.data.cassette),
+  };
+}
+
+/** The scenarios of `suites` (all, when none is named), in a stable order; an unknown suite is an error. */
+export async function loadSuites(suites: string[] = [], root = SUITES_DIR): Promise<Scenario[]> {
+  const known = (await readdir(root, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name);
+  const unknown = suites.filter((s) => !known.includes(s));
+  if (unknown.length)
+    throw new ScenarioError(`no such suite: ${unknown.join(", ")} (there are ${known.join(", ")})`);
+  const chosen = suites.length ? suites : known.sort();
+  const scenarios: Scenario[] = [];
+  for (const suite of chosen) {
+    const files = (await readdir(join(root, suite))).filter((f) => /\.ya?ml$/.test(f)).sort();
+    for (const f of files) scenarios.push(await loadScenario(join(root, suite, f), root));
+  }
+  return scenarios;
+}

@@ -1,0 +1,144 @@
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Octokit } from "@octokit/rest";
+import type { TappedCall } from "../agents/tool-tap.ts";
+import { type AgentRunner, localRunner } from "../cli/agent-runner.ts";
+import { embeddedSandboxes } from "../cli/embedded-sandboxes.ts";
+import { loadConfig } from "../controller/config.ts";
+import { openDatabase } from "../controller/db/database.ts";
+import { migrateDatabase } from "../controller/db/migrate.ts";
+import { createApp } from "../controller/http/app.ts";
+import { createTenant } from "../controller/http/tenant-routes.ts";
+import { createOperator, type Operator } from "../controller/operators/operators.ts";
+import { openRuntime, type Runtime } from "../controller/runtime.ts";
+import type { LifecycleDeps } from "../graphs/lifecycle/deps.ts";
+import type { RunningAzureDevOpsSandbox } from "../sandbox/azure-devops/embedded.ts";
+import type { RunningGitHubSandbox } from "../sandbox/github/embedded.ts";
+import type { Scenario } from "./scenario.ts";
+
+/** A migrated, empty controller database, made once per eval run and copied into each world. */
+export async function migratedTemplate(): Promise<{ dir: string; dispose(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "sf-eval-template-"));
+  const database = await openDatabase({ kind: "pglite", dataDir: join(dir, "pglite") });
+  await migrateDatabase(database);
+  await database.close();
+  return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** One scenario's world: a controller of its own with its sandboxes, the agents' runtime, an approver. */
+export interface EvalWorld {
+  runtime: Runtime;
+  agents: AgentRunner;
+  github: RunningGitHubSandbox;
+  azureDevOps: RunningAzureDevOpsSandbox;
+  /** Another operator than the one who starts the agents: the one who decides approvals. */
+  approver: Operator;
+  /** The GitHub sandbox as an org owner sees it, through the real Octokit client. */
+  octokit: Octokit;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the world a scenario starts from, isolated from the user's configuration (always the embedded
+ * database and the sandboxes, never real providers): its tenant created, its repositories seeded.
+ */
+export async function openEvalWorld(
+  scenario: Scenario,
+  template: string,
+  options: {
+    modelFor: LifecycleDeps["modelFor"];
+    onEvent: LifecycleDeps["onEvent"];
+    onToolCall: (call: TappedCall) => void;
+  },
+): Promise<EvalWorld> {
+  const dir = await mkdtemp(join(tmpdir(), "sf-eval-"));
+  await cp(join(template, "pglite"), join(dir, "pglite"), { recursive: true });
+  const config = loadConfig({
+    FACTORY_DATA_DIR: dir,
+    FACTORY_PORT: "0",
+    FACTORY_SANDBOX_PORT: "0",
+    FACTORY_SANDBOX_ADO_PORT: "0",
+    FACTORY_SANDBOX_GITHUB_ORG: scenario.tenant,
+  });
+  const kept: { github?: RunningGitHubSandbox; azureDevOps?: RunningAzureDevOpsSandbox } = {};
+  const runtime = await openRuntime(
+    config,
+    embeddedSandboxes(
+      config,
+      () => {},
+      (s) => Object.assign(kept, s),
+    ),
+  );
+  const closeAll = async () => {
+    await runtime.close();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const { github, azureDevOps } = kept;
+    if (!github || !azureDevOps) throw new Error("the eval world's sandboxes did not start");
+    const app = createApp(runtime, config.http);
+    await createTenant(
+      runtime.database.db,
+      runtime.ledger,
+      { id: scenario.tenant, displayName: scenario.title },
+      "operator:admin",
+    );
+    const approver = (
+      await createOperator(runtime.database.db, { name: "eval-approver", roles: ["platform-admin"] })
+    ).operator;
+    await github.world.addUser("eval-seed");
+    await github.world.addMember(scenario.tenant, "eval-seed", "admin");
+    const octokit = new Octokit({ baseUrl: github.url, auth: await github.world.personalToken("eval-seed") });
+    await seedGitHub(octokit, scenario);
+    const agents = await localRunner(runtime, app, {
+      actor: "operator:admin",
+      githubPaced: false,
+      modelFor: options.modelFor,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      onToolCall: options.onToolCall,
+    });
+    return {
+      runtime,
+      agents,
+      github,
+      azureDevOps,
+      approver,
+      octokit,
+      async close() {
+        await agents.close();
+        await closeAll();
+      },
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/** The scenario's repositories, files, protection and issues, made as an org owner would. */
+async function seedGitHub(octokit: Octokit, scenario: Scenario): Promise<void> {
+  const owner = scenario.tenant;
+  for (const repo of scenario.world.github.repos) {
+    await octokit.repos.createInOrg({ org: owner, name: repo.name, auto_init: true });
+    for (const [path, content] of Object.entries(repo.files))
+      await octokit.repos.createOrUpdateFileContents({
+        owner,
+        repo: repo.name,
+        path,
+        message: `seed ${path}`,
+        content: Buffer.from(content).toString("base64"),
+      });
+    if (repo.protected)
+      await octokit.repos.updateBranchProtection({
+        owner,
+        repo: repo.name,
+        branch: repo.protected,
+        required_status_checks: null,
+        enforce_admins: true,
+        required_pull_request_reviews: { required_approving_review_count: 1 },
+        restrictions: null,
+      });
+    for (const issue of repo.issues) await octokit.issues.create({ owner, repo: repo.name, ...issue });
+  }
+}
