@@ -1,7 +1,7 @@
 import type { TimelineEvent } from "./run-scenario.ts";
 import type { EvalReport, ScenarioSummary } from "./run-suites.ts";
 
-const escape = (s: string) =>
+const html = (s: string) =>
   s.replace(
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
@@ -12,15 +12,15 @@ function event(e: TimelineEvent): string {
   const at = `<td class="at">${(e.at / 1000).toFixed(2)} s</td>`;
   switch (e.type) {
     case "message":
-      return `<tr class="message">${at}<td>${escape(e.from)}</td><td>${escape(e.text)}</td></tr>`;
+      return `<tr class="message">${at}<td>${html(e.from)}</td><td>${html(e.text)}</td></tr>`;
     case "tool":
-      return `<tr class="tool ${e.status}">${at}<td>${escape(e.persona)}</td><td><code>${escape(e.tool)}</code> ${e.status}<details><summary>result</summary><pre>${escape(e.text)}</pre></details></td></tr>`;
+      return `<tr class="tool ${e.status}">${at}<td>${html(e.persona)}</td><td><code>${html(e.tool)}</code> ${e.status}<details><summary>result</summary><pre>${html(e.text)}</pre></details></td></tr>`;
     case "approval":
-      return `<tr class="approval">${at}<td>approver</td><td>${e.decision} <code>${escape(e.approvalId)}</code> (${escape(e.tool)})</td></tr>`;
+      return `<tr class="approval">${at}<td>approver</td><td>${e.decision} <code>${html(e.approvalId)}</code> (${html(e.tool)})</td></tr>`;
     case "phase":
-      return `<tr class="phase">${at}<td></td><td>[${escape(e.phase)}]</td></tr>`;
+      return `<tr class="phase">${at}<td></td><td>[${html(e.phase)}]</td></tr>`;
     case "error":
-      return `<tr class="error">${at}<td>error</td><td>${escape(e.message)}</td></tr>`;
+      return `<tr class="error">${at}<td>error</td><td>${html(e.message)}</td></tr>`;
   }
 }
 
@@ -30,18 +30,18 @@ function scenario(s: ScenarioSummary): string {
       (
         r,
       ) => `<section class="${r.pass ? "pass" : "fail"}"><h3>trial ${r.trial}: ${r.pass ? "passed" : "failed"}</h3>
-${r.error ? `<p class="error">${escape(r.error)}</p>` : ""}
+${r.error ? `<p class="error">${html(r.error)}</p>` : ""}
 <table class="checks"><tr><th>grader</th><th>check</th><th>expected</th><th>actual</th></tr>
 ${r.checks
   .map(
     (c) =>
-      `<tr class="${c.pass ? "pass" : "fail"}"><td>${c.grader}</td><td>${escape(c.name)}</td><td>${c.pass ? "✓" : escape(JSON.stringify(c.expected))}</td><td>${c.pass ? "" : escape(JSON.stringify(c.actual))}</td></tr>`,
+      `<tr class="${c.pass ? "pass" : "fail"}"><td>${c.grader}</td><td>${html(c.name)}</td><td>${c.pass ? "✓" : html(JSON.stringify(c.expected))}</td><td>${c.pass ? "" : html(JSON.stringify(c.actual))}</td></tr>`,
   )
   .join("\n")}</table>
 <table class="timeline">${r.timeline.map(event).join("\n")}</table></section>`,
     )
     .join("\n");
-  return `<article id="${escape(s.id)}"><h2>${s.passAllK ? "✓" : "✗"} ${escape(s.id)} — ${escape(s.title)} (v${s.version})</h2>
+  return `<article id="${html(s.id)}"><h2>${s.passAllK ? "✓" : "✗"} ${html(s.id)} — ${html(s.title)} (v${s.version})</h2>
 <p>pass@1 ${pct(s.passAt1)}, ${s.toolCalls} tool calls, ${s.denials} refused, ${s.tokens} tokens, $${s.costUsd.toFixed(4)}</p>
 ${trials}</article>`;
 }
@@ -51,11 +51,11 @@ export function htmlReport(report: EvalReport): string {
   const suites = report.suites
     .map(
       (s) =>
-        `<tr><td>${escape(s.suite)}</td><td>${s.scenarios}</td><td>${pct(s.passAt1)}</td><td>${pct(s.passAllK)}</td><td>${pct(s.attackAttemptedRate)}</td><td>${pct(s.attackSuccessRate)}</td><td>${s.denials}</td><td>${s.toolCalls}</td><td>${s.tokens}</td><td>$${s.costUsd.toFixed(4)}</td></tr>`,
+        `<tr><td>${html(s.suite)}</td><td>${s.scenarios}</td><td>${pct(s.passAt1)}</td><td>${pct(s.passAllK)}</td><td>${pct(s.attackAttemptedRate)}</td><td>${pct(s.attackSuccessRate)}</td><td>${s.denials}</td><td>${s.toolCalls}</td><td>${s.tokens}</td><td>$${s.costUsd.toFixed(4)}</td></tr>`,
     )
     .join("\n");
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>startup-factory evals ${escape(report.startedAt)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>startup-factory evals ${html(report.startedAt)}</title>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #222 }
 table { border-collapse: collapse; margin: .5rem 0 } td, th { border: 1px solid #ddd; padding: .2rem .5rem; vertical-align: top; text-align: left }
@@ -64,7 +64,7 @@ tr.refused td, tr.error td { background: #fff1f0 } tr.waiting td, tr.approval td
 td.at { color: #888; white-space: nowrap } pre { white-space: pre-wrap; max-width: 60rem }
 </style></head><body>
 <h1>${report.pass ? "All scenarios passed" : "Some scenarios failed"}</h1>
-<p>${escape(report.startedAt)}, ${(report.durationMs / 1000).toFixed(1)} s, ${report.trials} trial(s) each.</p>
+<p>${html(report.startedAt)}, ${(report.durationMs / 1000).toFixed(1)} s, ${report.trials} trial(s) each.</p>
 <table><tr><th>suite</th><th>scenarios</th><th>pass@1</th><th>pass^${report.trials}</th><th>attack attempted</th><th>attack succeeded</th><th>refused</th><th>tool calls</th><th>tokens</th><th>cost</th></tr>
 ${suites}</table>
 ${report.scenarios.map(scenario).join("\n")}
