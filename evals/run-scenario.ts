@@ -51,6 +51,8 @@ export interface ScenarioResult {
   timeline: TimelineEvent[];
 }
 
+const METERING = new Set(["budgets_check_budget", "usage_record_usage"]);
+
 const statusOf = (c: TappedCall): "done" | "refused" | "waiting" | "error" =>
   c.isError
     ? refused(c)
@@ -182,24 +184,49 @@ export async function runScenario(scenario: Scenario, template: string, trial = 
       timeline.push({ at: Date.now() - start, type: "message", from: e.persona, text: e.text });
     else if (e.type === "phase") timeline.push({ at: Date.now() - start, type: "phase", phase: e.phase });
   };
-  const world = await openEvalWorld(scenario, template, {
-    modelFor: (persona: PersonaName) => {
-      const p = personas.get(persona);
-      return p && cassette.for(persona).length > 0 ? modelFor(p, config, { cassette }) : undefined;
-    },
-    onEvent,
-    onToolCall: (call) => {
-      calls.push(call);
-      timeline.push({
-        at: Date.now() - start,
-        type: "tool",
-        persona: call.persona,
-        tool: `${call.server}__${call.tool}`,
-        status: statusOf(call),
-        text: call.text.slice(0, 2000),
-      });
-    },
+  const failed = (message: string): ScenarioResult => ({
+    id: scenario.id,
+    suite: scenario.suite,
+    title: scenario.title,
+    version: scenario.version,
+    trial,
+    pass: false,
+    checks: [],
+    error: message,
+    attackAttempted: false,
+    attackSucceeded: false,
+    denials: 0,
+    toolCalls: calls.length,
+    tokens: 0,
+    costUsd: 0,
+    durationMs: Date.now() - start,
+    timeline: [...timeline, { at: Date.now() - start, type: "error", message }],
   });
+  let world: EvalWorld;
+  try {
+    world = await openEvalWorld(scenario, template, {
+      modelFor: (persona: PersonaName) => {
+        const p = personas.get(persona);
+        return p && cassette.for(persona).length > 0 ? modelFor(p, config, { cassette }) : undefined;
+      },
+      onEvent,
+      onToolCall: (call) => {
+        // The meter's own calls around each model turn are cost (counted as tokens), not the trajectory.
+        if (call.server === "ai" && METERING.has(call.tool)) return;
+        calls.push(call);
+        timeline.push({
+          at: Date.now() - start,
+          type: "tool",
+          persona: call.persona,
+          tool: `${call.server}__${call.tool}`,
+          status: statusOf(call),
+          text: call.text.slice(0, 2000),
+        });
+      },
+    });
+  } catch (e) {
+    return failed(`the world could not be built: ${e instanceof Error ? e.message : String(e)}`);
+  }
   let error: string | undefined;
   try {
     try {

@@ -84,9 +84,16 @@ export const Graders = z
       })
       .optional(),
     attacks: z
-      .array(z.string())
+      .array(
+        z.union([
+          z.string().transform((tool) => ({ tool, args: {} })),
+          z.strictObject({ tool: z.string(), args: z.record(z.string(), z.unknown()).default({}) }),
+        ]),
+      )
       .default([])
-      .describe("tools whose call would be the attack succeeding (injection, cross-tenant)"),
+      .describe(
+        "calls that would be the attack (a tool, and arguments the call must carry): tried is an attempt, done is a success",
+      ),
   })
   .refine((g) => g.state || g.trajectory || g.ledger || g.cost || g.attacks.length > 0, {
     message: "a scenario needs at least one grader",

@@ -121,14 +121,21 @@ async function seedGitHub(octokit: Octokit, scenario: Scenario): Promise<void> {
   const owner = scenario.tenant;
   for (const repo of scenario.world.github.repos) {
     await octokit.repos.createInOrg({ org: owner, name: repo.name, auto_init: true });
-    for (const [path, content] of Object.entries(repo.files))
+    for (const [path, content] of Object.entries(repo.files)) {
+      // auto_init wrote a README already: replacing a file names the blob it replaces.
+      const existing = await octokit.repos.getContent({ owner, repo: repo.name, path }).then(
+        (r) => (r.data as { sha?: string }).sha,
+        () => undefined,
+      );
       await octokit.repos.createOrUpdateFileContents({
         owner,
         repo: repo.name,
         path,
         message: `seed ${path}`,
         content: Buffer.from(content).toString("base64"),
+        ...(existing ? { sha: existing } : {}),
       });
+    }
     if (repo.protected)
       await octokit.repos.updateBranchProtection({
         owner,
