@@ -15,6 +15,7 @@ export default defineConfig({
             "mcp-servers/**/*.test.ts",
             "agents/**/*.test.ts",
             "graphs/**/*.test.ts",
+            "evals/**/*.test.ts",
           ],
           exclude: ["**/*.db.test.ts", "**/node_modules/**"],
         },

@@ -89,7 +89,12 @@ export async function openEvalWorld(
     ).operator;
     await github.world.addUser("eval-seed");
     await github.world.addMember(scenario.tenant, "eval-seed", "admin");
-    const octokit = new Octokit({ baseUrl: github.url, auth: await github.world.personalToken("eval-seed") });
+    const octokit = new Octokit({
+      baseUrl: github.url,
+      auth: await github.world.personalToken("eval-seed"),
+      // A grader's 404 is an answer, not a warning.
+      log: { debug() {}, info() {}, warn() {}, error() {} },
+    });
     await seedGitHub(octokit, scenario);
     const agents = await localRunner(runtime, app, {
       actor: "operator:admin",
