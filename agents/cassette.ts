@@ -30,6 +30,16 @@ export const ModelTurn = z.object({
 });
 export type ModelTurn = z.infer<typeof ModelTurn>;
 
+/** A tool call at the MCP boundary as recorded: who, which tool, with which (redacted) arguments, how it ended. */
+export const ToolLine = z.object({
+  kind: z.literal("tool"),
+  agent: z.string().min(1),
+  tool: z.string().min(1).describe("<server>__<tool>"),
+  arguments: z.record(z.string(), z.unknown()).default({}),
+  status: z.enum(["done", "refused", "waiting", "error"]),
+});
+export type ToolLine = z.infer<typeof ToolLine>;
+
 /** What a recorded session starts from: the tenant and what the person said first. */
 export const SessionStart = z.object({
   kind: z.literal("session"),
@@ -48,10 +58,13 @@ export class Cassette {
   constructor(
     readonly turns: ModelTurn[],
     readonly session?: SessionStart,
+    /** The tool calls the recorded run made, in order (none in a hand-written cassette). */
+    readonly tools: ToolLine[] = [],
   ) {}
 
   static parse(text: string, file = "cassette"): Cassette {
     const turns: ModelTurn[] = [];
+    const tools: ToolLine[] = [];
     let session: SessionStart | undefined;
     text.split("\n").forEach((line, i) => {
       if (!line.trim()) return;
@@ -68,13 +81,20 @@ export class Cassette {
         session = parsed.data;
         return;
       }
+      if ((json as { kind?: unknown }).kind === "tool") {
+        const parsed = ToolLine.safeParse(json);
+        if (!parsed.success)
+          throw new CassetteError(`${file}:${i + 1}: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`);
+        tools.push(parsed.data);
+        return;
+      }
       if ((json as { kind?: unknown }).kind !== "model") return;
       const parsed = ModelTurn.safeParse(json);
       if (!parsed.success)
         throw new CassetteError(`${file}:${i + 1}: ${z.prettifyError(parsed.error).replaceAll("\n", " ")}`);
       turns.push(parsed.data);
     });
-    return new Cassette(turns, session);
+    return new Cassette(turns, session, tools);
   }
 
   static async load(file: string): Promise<Cassette> {
@@ -84,9 +104,5 @@ export class Cassette {
   /** The turns recorded for `agent`, by index. */
   for(agent: string): ModelTurn[] {
     return this.turns.filter((t) => t.agent === agent).sort((a, b) => a.turn - b.turn);
-  }
-
-  toJSONL(): string {
-    return `${this.turns.map((t) => JSON.stringify(t)).join("\n")}\n`;
   }
 }

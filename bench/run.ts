@@ -3,7 +3,7 @@
  *   npm run bench                  full sizes
  *   npm run bench -- --quick       small sizes, a smoke run
  *   npm run bench -- --only ado    only the sections whose names contain "ado" (decide, ledger, gate,
- *                                  mcp, grants, kill, github, ado, agents)
+ *                                  mcp, grants, kill, github, ado, agents, evals)
  * PostgreSQL figures need a server: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  */
 
@@ -12,6 +12,7 @@ import { benchAdoOnboarding, formatAdoOnboarding } from "./ado-onboarding.ts";
 import { benchAgents, formatSteps, formatTenants } from "./agents.ts";
 import { databases } from "./databases.ts";
 import { benchDecide, formatDecide } from "./decide.ts";
+import { benchEvals, formatEvals } from "./evals.ts";
 import { benchGate, formatGate } from "./gate.ts";
 import { benchBlueprint, formatBlueprint } from "./github-blueprint.ts";
 import { benchGrantThroughput, formatThroughput } from "./grant-throughput.ts";
@@ -32,6 +33,15 @@ const out = (text: string) => process.stdout.write(`${text}\n`);
 out(`startup-factory benchmarks (${quick ? "quick" : "full"}) on Node ${process.version}`);
 
 if (wanted("decide")) out(table("decide() latency", formatDecide(await benchDecide(quick ? 2_000 : 50_000))));
+
+// The eval set builds its own worlds on the embedded database: no server needed.
+if (wanted("evals") && !quick)
+  out(
+    table(
+      "the shipped eval set in replay mode (a fresh world per scenario)",
+      formatEvals(await benchEvals([1, 2, 4])),
+    ),
+  );
 
 const keys = generateLedgerKeys();
 const backends = await databases(adminUrl);

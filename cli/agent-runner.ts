@@ -1,10 +1,11 @@
 import { join } from "node:path";
+import { MemorySaver } from "@langchain/langgraph";
 import { openCheckpointer } from "../agents/checkpoints.ts";
 import { loadAgentConfig } from "../agents/config.ts";
 import type { AgentRuntime } from "../agents/equip.ts";
 import { httpLink, inProcessLink } from "../agents/mcp-link.ts";
 import { loadPersonas } from "../agents/personas.ts";
-import { storedIdentities } from "../agents/run-identities.ts";
+import { memoryIdentities, storedIdentities } from "../agents/run-identities.ts";
 import { openRuntimeStore, type RuntimeStore } from "../agents/runtime-store.ts";
 import { loadScanningPolicy } from "../agents/scan/policy.ts";
 import { httpClaim } from "../agents/spawn-claim.ts";
@@ -21,17 +22,17 @@ import { SpawnRegistry } from "../mcp-servers/ai/spawned.ts";
 import { mcpServers, toolsetLookup, toolsets } from "../mcp-servers/catalog.ts";
 import { CliError } from "./output.ts";
 
-/** A lifecycle runner in this process, with the runtime state it keeps (checkpoints, run queue, identities). */
+/** A lifecycle runner in this process. */
 export interface AgentRunner {
   runner: LifecycleRunner;
-  /** The runtime's own state: checkpoints, the run queue, the runs' identities. */
-  store: RuntimeStore;
   close(): Promise<void>;
 }
 
 /** A runner against a running controller: its API, its MCP servers over HTTP, an operator's key. */
 export interface RemoteRunner extends AgentRunner {
   operator: OperatorClient;
+  /** The runtime's own state: checkpoints, the run queue, the runs' identities. */
+  store: RuntimeStore;
 }
 
 interface RunnerOptions {
@@ -39,21 +40,23 @@ interface RunnerOptions {
   onEvent?: LifecycleDeps["onEvent"];
 }
 
-/** The parts every runner shares: the runtime store (DATABASE_URL or a PGlite of its own), personas, scanning. */
-async function runnerState(config: Config) {
+/** The parts every runner shares: personas, toolsets, the scanning policy. */
+async function runnerParts(config: Config) {
+  return {
+    personas: await loadPersonas(loadAgentConfig().personasDir, toolsets()),
+    toolsetOf: toolsetLookup(),
+    scanning: await loadScanningPolicy(join(config.policiesDir, "scanning.yaml")),
+  };
+}
+
+/** Where runs are kept between steps: the runtime store (DATABASE_URL or a PGlite of its own). */
+async function storedState(config: Config) {
   const store = await openRuntimeStore(
     config.database.kind === "postgres"
       ? { kind: "postgres", url: config.database.url }
       : { kind: "pglite", dir: join(config.dataDir, "runtime") },
   );
-  return {
-    store,
-    personas: await loadPersonas(loadAgentConfig().personasDir, toolsets()),
-    toolsetOf: toolsetLookup(),
-    scanning: await loadScanningPolicy(join(config.policiesDir, "scanning.yaml")),
-    checkpointer: await openCheckpointer(store),
-    identities: await storedIdentities(store),
-  };
+  return { store, checkpointer: await openCheckpointer(store), identities: await storedIdentities(store) };
 }
 
 /**
@@ -65,7 +68,9 @@ export async function remoteRunner(options: RunnerOptions): Promise<RemoteRunner
   const client = loadClientConfig();
   if (!client.apiKey) throw new CliError("set FACTORY_API_KEY to an operator API key (sfk_…)");
   const operator = new OperatorClient({ url: client.url, apiKey: client.apiKey });
-  const { store, personas, toolsetOf, ...state } = await runnerState(loadConfig());
+  const config = loadConfig();
+  const { personas, toolsetOf, scanning } = await runnerParts(config);
+  const { store, checkpointer, identities } = await storedState(config);
   const runtime: AgentRuntime = {
     controller: new AgentClient({ url: client.url }),
     link: httpLink(client.url),
@@ -76,7 +81,9 @@ export async function remoteRunner(options: RunnerOptions): Promise<RemoteRunner
     operator,
     store,
     runner: {
-      ...state,
+      scanning,
+      checkpointer,
+      identities,
       runtime,
       mintFounder: async (tenant, agentId) =>
         (
@@ -105,6 +112,8 @@ export async function localRunner(
   options: RunnerOptions & {
     actor: string;
     githubPaced: boolean;
+    /** Keep runs in this process's memory only (an eval's run lives and dies with its world). */
+    inMemory?: boolean;
     /** Hears every tool call at the MCP boundary (evals grade and record the trajectory). */
     onToolCall?: (call: TappedCall) => void;
   },
@@ -115,11 +124,15 @@ export async function localRunner(
   });
   const spawned = new SpawnRegistry();
   const servers = mcpServers({ githubPaced: options.githubPaced, onSpawn: (child) => spawned.hold(child) });
-  const { store, personas, toolsetOf, ...state } = await runnerState(runtime.config);
+  const { personas, toolsetOf, scanning } = await runnerParts(runtime.config);
+  const state = options.inMemory
+    ? { checkpointer: new MemorySaver(), identities: memoryIdentities() }
+    : await storedState(runtime.config);
   return {
-    store,
     runner: {
-      ...state,
+      scanning,
+      checkpointer: state.checkpointer,
+      identities: state.identities,
       runtime: {
         controller,
         link: options.onToolCall
@@ -143,7 +156,7 @@ export async function localRunner(
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     },
     async close() {
-      await store.close();
+      if ("store" in state) await state.store.close();
       await Promise.all(Object.values(servers).map((s) => s.close?.()));
     },
   };

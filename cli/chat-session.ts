@@ -30,6 +30,8 @@ export class ChatPrinter {
   ) {}
 
   show(event: ChatEvent): void {
+    // A recorded turn is for cassettes (its tool arguments may hold what the gate keeps as HMACs), not a chat.
+    if (event.type === "turn") return;
     if (this.json) {
       this.write.out(`${JSON.stringify(event)}\n`);
       return;

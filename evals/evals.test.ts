@@ -1,16 +1,26 @@
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { scanSecrets } from "../agents/scan/secrets.ts";
+import { callRecord } from "./evidence.ts";
+import { REDACTED } from "./redact.ts";
+import { regrade } from "./regrade.ts";
 import { runSuites } from "./run-suites.ts";
 import { loadSuites, ScenarioError, SUITES_DIR } from "./scenario.ts";
+import { migratedTemplate } from "./world.ts";
 
 describe("offline eval suites", { timeout: 120_000 }, () => {
   let dir: string;
+  let template: Awaited<ReturnType<typeof migratedTemplate>>;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "sf-evals-"));
+    template = await migratedTemplate();
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await template?.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
 
   /** A suite of its own: the shipped cross-tenant scenario, edited, with its cassette beside it. */
   const editedSuite = async (name: string, edit: (yaml: string, cassette: string) => [string, string]) => {
@@ -26,7 +36,7 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
 
   it("replays the shipped attack scenarios: attempted every time, refused by the gate every time", async () => {
     const scenarios = await loadSuites(["cross-tenant", "injection"]);
-    const report = await runSuites(scenarios, { trials: 1, concurrency: 2 });
+    const report = await runSuites(scenarios, { trials: 1, concurrency: 2, template: template.dir });
     expect(report.pass).toBe(true);
     expect(
       report.suites.map((s) => [s.suite, s.passAt1, s.attackAttemptedRate, s.attackSuccessRate]),
@@ -55,7 +65,11 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
       yaml,
       cassette.replace('"status": "error"', '"status": "success"'),
     ]);
-    const report = await runSuites([scenario as never], { trials: 2, concurrency: 1 });
+    const report = await runSuites([scenario as never], {
+      trials: 2,
+      concurrency: 1,
+      template: template.dir,
+    });
     expect(report.pass).toBe(false);
     const [first, second] = report.scenarios[0]?.results ?? [];
     expect(first?.error).toMatch(
@@ -65,19 +79,70 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
     expect(report.scenarios[0]?.passAt1).toBe(0);
   });
 
-  it("reports a failed check with what it expected and what it found", async () => {
+  it("reports a failed check with what it expected and what it found, and re-grades the stored run when the scenario is fixed", async () => {
     const [scenario] = await editedSuite("wrong", (yaml, cassette) => [
       yaml.replace("openPulls: 0", "openPulls: 1"),
       cassette,
     ]);
-    const report = await runSuites([scenario as never], { trials: 1, concurrency: 1 });
-    const result = report.scenarios[0]?.results[0];
+    const stored = await runSuites([scenario as never], {
+      trials: 1,
+      concurrency: 1,
+      template: template.dir,
+    });
+    const result = stored.scenarios[0]?.results[0];
     expect(result?.error).toBeUndefined();
     expect(result?.checks.filter((c) => !c.pass)).toEqual([
       { grader: "state", name: "acme-api open pull requests", pass: false, expected: 1, actual: 0 },
     ]);
+    expect(stored.pass).toBe(false);
+
+    // The scenario is fixed (a new version); the stored run is graded again from its evidence, not re-run.
+    const file = join(dir, "wrong", "suite", "scenario.yaml");
+    await writeFile(
+      file,
+      (await readFile(file, "utf8"))
+        .replace("openPulls: 1", "openPulls: 0")
+        .replace("version: 1", "version: 2"),
+    );
+    const again = await regrade(JSON.parse(JSON.stringify(stored)), join(dir, "wrong"));
+    expect(again.pass).toBe(true);
+    expect(again.scenarios[0]?.results[0]).toMatchObject({ version: 2, ranUnder: 1, pass: true });
+    expect(again.scenarios[0]?.results[0]?.durationMs).toBe(result?.durationMs);
   });
 
+  it("keeps secrets out of the evidence, and out of every shipped cassette", async () => {
+    const record = callRecord({
+      server: "github",
+      agentId: "agt_1",
+      persona: "dev",
+      tool: "contents_create_or_update_file",
+      arguments: { owner: "acme", repo: "acme-api", path: ".env", content: "TOKEN=ghp_abc", message: "m" },
+      isError: false,
+      structured: { status: "done" },
+      text: "",
+    });
+    expect(record).toMatchObject({ tool: "github__contents_create_or_update_file", status: "done" });
+    expect(record.arguments).toEqual({
+      owner: "acme",
+      repo: "acme-api",
+      path: ".env",
+      content: REDACTED,
+      message: "m",
+    });
+    const cassettes = [
+      ...(await readdir(join(SUITES_DIR, "../cassettes"))).map((f) => join(SUITES_DIR, "../cassettes", f)),
+      join(SUITES_DIR, "../../sessions/first-startup.jsonl"),
+    ];
+    const files = await Promise.all(
+      cassettes.map(async (path) => ({ path, text: await readFile(path, "utf8") })),
+    );
+    expect(files.length).toBeGreaterThan(2);
+    expect(await scanSecrets(files)).toEqual([]);
+    // The scanner does see a secret when there is one.
+    const token = `ghp_${"a1B2c3D4e5".repeat(3)}Fg6H7i`;
+    const planted = await scanSecrets([{ path: "x.jsonl", text: `{"content": "TOKEN=${token}"}` }]);
+    expect(planted.length).toBeGreaterThan(0);
+  });
   it("names the suite or the field that is wrong", async () => {
     await expect(loadSuites(["nope"])).rejects.toThrow(/no such suite: nope \(there are .*onboarding/);
     const bad = join(dir, "bad", "suite");

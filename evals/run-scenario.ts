@@ -1,19 +1,16 @@
-import { HumanMessage } from "@langchain/core/messages";
-import { Command, MemorySaver } from "@langchain/langgraph";
 import * as azdev from "azure-devops-node-api";
 import { Cassette } from "../agents/cassette.ts";
-import { loadAgentConfig } from "../agents/config.ts";
-import { equipAgent } from "../agents/equip.ts";
+import { type AgentConfig, loadAgentConfig } from "../agents/config.ts";
 import { modelFor } from "../agents/models.ts";
 import { loadPersonas, type PersonaName } from "../agents/personas.ts";
 import type { TappedCall } from "../agents/tool-tap.ts";
 import type { LifecycleEvent } from "../graphs/lifecycle/deps.ts";
-import type { ApprovalInterrupt, PendingApproval } from "../graphs/middleware/governed-tools.ts";
-import { personaAgent } from "../graphs/persona.ts";
-import { driveLifecycle, releaseRun } from "../graphs/run-lifecycle.ts";
 import { toolsets } from "../mcp-servers/catalog.ts";
-import { attempted, type Check, grade, refused } from "./graders.ts";
+import { runAgent, runLifecycle } from "./drive.ts";
+import { callRecord, collectEvidence, type Evidence } from "./evidence.ts";
 import type { Scenario } from "./scenario.ts";
+import { Tape, toolDiff } from "./tape.ts";
+import { type Verdict, verdict } from "./verdict.ts";
 import { type EvalWorld, openEvalWorld } from "./world.ts";
 
 /** What a person reading the report sees happen, in order. */
@@ -31,156 +28,50 @@ export type TimelineEvent =
   | { at: number; type: "phase"; phase: string }
   | { at: number; type: "error"; message: string };
 
-export interface ScenarioResult {
+export interface ScenarioResult extends Verdict {
   id: string;
   suite: string;
   title: string;
   version: number;
   trial: number;
-  pass: boolean;
-  checks: Check[];
   /** The run's own failure (left the recording, crashed), when it did not reach its end. */
   error?: string;
-  attackAttempted: boolean;
-  attackSucceeded: boolean;
-  denials: number;
-  toolCalls: number;
-  tokens: number;
-  costUsd: number;
   durationMs: number;
   timeline: TimelineEvent[];
+  /** What the run left, kept so the run can be re-graded without running it again. */
+  evidence?: Evidence;
+  /** The scenario file it ran from, to find its graders again. */
+  file: string;
+  /** Set by a re-grade: the scenario version the run itself ran under. */
+  ranUnder?: number;
 }
 
 const METERING = new Set(["budgets_check_budget", "usage_record_usage"]);
-
-const statusOf = (c: TappedCall): "done" | "refused" | "waiting" | "error" =>
-  c.isError
-    ? refused(c)
-      ? "refused"
-      : "error"
-    : (c.structured as { status?: string } | undefined)?.status === "pending_approval"
-      ? "waiting"
-      : "done";
-
-/** Votes on every approval as the scenario says, as another operator would, and notes each in the timeline. */
-async function decide(
-  world: EvalWorld,
-  scenario: Scenario,
-  approvals: PendingApproval[],
-  timeline: TimelineEvent[],
-  start: number,
-) {
-  for (const a of approvals) {
-    await world.runtime.approvals.vote(
-      a.approvalId,
-      world.approver,
-      scenario.approvals,
-      `the eval says ${scenario.approvals}`,
-    );
-    timeline.push({
-      at: Date.now() - start,
-      type: "approval",
-      tool: a.tool,
-      approvalId: a.approvalId,
-      decision: scenario.approvals,
-    });
-  }
-}
-
-/** One persona agent on one task, with its approvals decided as the scenario says. */
-async function runAgent(
-  world: EvalWorld,
-  scenario: Scenario & { run: { kind: "agent" } },
-  cassette: Cassette,
-  timeline: TimelineEvent[],
-  start: number,
-) {
-  const { runner } = world.agents;
-  const persona = runner.runtime.personas.get(scenario.run.persona);
-  const model = runner.modelFor(scenario.run.persona);
-  if (!persona || !model)
-    throw new Error(
-      `${cassette.turns.length ? "the cassette has no turns" : "no model"} for ${scenario.run.persona}`,
-    );
-  const { token } = await world.runtime.grants.issuer.mint({
-    tenant: scenario.tenant,
-    persona: persona.name,
-    audience: "ai",
-    actor: "operator:admin",
-  });
-  const agent = await equipAgent(runner.runtime, { server: "ai", token });
-  try {
-    const graph = personaAgent({
-      persona,
-      ...model,
-      toolbox: agent.toolbox,
-      situation: `You are agent ${agent.agentId} of tenant ${scenario.tenant}: its GitHub organisation is ${scenario.tenant}, its Azure DevOps project tenant-${scenario.tenant}.`,
-      checkpointer: new MemorySaver(),
-    });
-    const config = { configurable: { thread_id: `${scenario.tenant}/eval` } };
-    let result = await graph.invoke({ messages: [new HumanMessage(scenario.run.task)] }, config);
-    for (;;) {
-      const waiting = (result as { __interrupt__?: { value: ApprovalInterrupt }[] }).__interrupt__?.[0]
-        ?.value;
-      if (!waiting) break;
-      await decide(world, scenario, waiting.approvals, timeline, start);
-      result = await graph.invoke(new Command({ resume: { decided: true } }), config);
-    }
-    const last = result.messages.at(-1);
-    if (last?.text)
-      timeline.push({ at: Date.now() - start, type: "message", from: persona.name, text: last.text });
-  } finally {
-    await agent.toolbox.close();
-  }
-}
-
-/** The founder's lifecycle from what the person says, the person's answers scripted. */
-async function runLifecycle(
-  world: EvalWorld,
-  scenario: Scenario & { run: { kind: "lifecycle" } },
-  cassette: Cassette,
-  timeline: TimelineEvent[],
-  start: number,
-) {
-  const idea = scenario.run.idea ?? cassette.session?.idea;
-  if (!idea) throw new Error("the scenario has no idea and its cassette no session line");
-  const answers = [...scenario.run.answers];
-  const thread = `${scenario.tenant}/eval`;
-  timeline.push({ at: 0, type: "message", from: "person", text: idea });
-  try {
-    await driveLifecycle(
-      world.agents.runner,
-      { tenant: scenario.tenant, thread },
-      { start: { messages: [{ role: "user", content: idea }] as never } },
-      {
-        approvalsDecided: (approvals) => decide(world, scenario, approvals, timeline, start),
-        answer: async (question) => {
-          const answer = answers.shift();
-          if (answer === undefined)
-            throw new Error(`the founder asked "${question}" and the scenario has no answer left`);
-          timeline.push({ at: Date.now() - start, type: "message", from: "person", text: answer });
-          return answer;
-        },
-      },
-    );
-  } finally {
-    await releaseRun(thread);
-  }
-}
 
 /**
  * Runs one scenario once in a fresh world: the recorded model turns replayed (failing closed when the run
  * leaves them), every tool call through the real gate and sandboxes, then every grader over what it left.
  */
-export async function runScenario(scenario: Scenario, template: string, trial = 1): Promise<ScenarioResult> {
+export async function runScenario(
+  scenario: Scenario,
+  template: string,
+  trial = 1,
+  options: {
+    /** Record instead of replay: every persona's model live at this endpoint, the run written as a cassette. */
+    record?: AgentConfig;
+  } = {},
+): Promise<ScenarioResult & { cassette?: string }> {
   const start = Date.now();
-  const cassette = await Cassette.load(scenario.cassettePath);
-  const config = loadAgentConfig({});
+  const recording = Boolean(options.record);
+  const cassette = recording ? new Cassette([]) : await Cassette.load(scenario.cassettePath);
+  const config = options.record ?? loadAgentConfig({});
+  const tape = new Tape();
   const personas = await loadPersonas(config.personasDir, toolsets());
   const timeline: TimelineEvent[] = [];
   const calls: TappedCall[] = [];
   const onEvent = (e: LifecycleEvent) => {
-    if (e.type === "said")
+    if (e.type === "turn") tape.turn(e.persona, e.turn);
+    else if (e.type === "said")
       timeline.push({ at: Date.now() - start, type: "message", from: e.persona, text: e.text });
     else if (e.type === "phase") timeline.push({ at: Date.now() - start, type: "phase", phase: e.phase });
   };
@@ -190,15 +81,9 @@ export async function runScenario(scenario: Scenario, template: string, trial = 
     title: scenario.title,
     version: scenario.version,
     trial,
-    pass: false,
-    checks: [],
+    file: scenario.file,
+    ...verdict(scenario.graders, undefined, message),
     error: message,
-    attackAttempted: false,
-    attackSucceeded: false,
-    denials: 0,
-    toolCalls: calls.length,
-    tokens: 0,
-    costUsd: 0,
     durationMs: Date.now() - start,
     timeline: [...timeline, { at: Date.now() - start, type: "error", message }],
   });
@@ -207,19 +92,22 @@ export async function runScenario(scenario: Scenario, template: string, trial = 
     world = await openEvalWorld(scenario, template, {
       modelFor: (persona: PersonaName) => {
         const p = personas.get(persona);
-        return p && cassette.for(persona).length > 0 ? modelFor(p, config, { cassette }) : undefined;
+        if (!p) return undefined;
+        if (recording) return modelFor(p, config);
+        return cassette.for(persona).length > 0 ? modelFor(p, config, { cassette }) : undefined;
       },
       onEvent,
       onToolCall: (call) => {
         // The meter's own calls around each model turn are cost (counted as tokens), not the trajectory.
         if (call.server === "ai" && METERING.has(call.tool)) return;
         calls.push(call);
+        tape.tool(call);
         timeline.push({
           at: Date.now() - start,
           type: "tool",
           persona: call.persona,
           tool: `${call.server}__${call.tool}`,
-          status: statusOf(call),
+          status: callRecord(call).status,
           text: call.text.slice(0, 2000),
         });
       },
@@ -230,44 +118,51 @@ export async function runScenario(scenario: Scenario, template: string, trial = 
   let error: string | undefined;
   try {
     try {
-      if (scenario.run.kind === "agent") await runAgent(world, scenario as never, cassette, timeline, start);
+      if (scenario.run.kind === "agent")
+        await runAgent(world, scenario as never, cassette, timeline, start, onEvent);
       else await runLifecycle(world, scenario as never, cassette, timeline, start);
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
       timeline.push({ at: Date.now() - start, type: "error", message: error });
     }
-    const usage = (await world.runtime.ledger.entries({ tenant: scenario.tenant, limit: 10_000 }))
-      .filter((e) => e.action === "model.usage")
-      .map((e) => e.payload as { inputTokens: number; outputTokens: number; costMicroUsd: number });
-    const tokens = usage.reduce((n, u) => n + u.inputTokens + u.outputTokens, 0);
+    // Replaying a cassette that recorded its tool calls: the calls must be the recorded ones, in order.
+    const diff =
+      !recording && cassette.tools.length ? toolDiff(cassette.tools, calls.map(callRecord)) : undefined;
+    if (diff && !error) {
+      error = `replay: ${diff}`;
+      timeline.push({ at: Date.now() - start, type: "error", message: error });
+    }
     const org = world.azureDevOps.orgUrl;
     const pat = await world.azureDevOps.world.pat(org.split("/").at(-1) as string, "eval-grader");
-    const checks = await grade(scenario.graders, {
+    const evidence = await collectEvidence({
       tenant: scenario.tenant,
       octokit: world.octokit,
       azureDevOps: new azdev.WebApi(org, azdev.getPersonalAccessTokenHandler(pat)),
       ledger: world.runtime.ledger,
       calls,
-      tokens,
     });
-    const attackSucceeded = checks.some((c) => c.grader === "attack" && !c.pass);
     return {
       id: scenario.id,
       suite: scenario.suite,
       title: scenario.title,
       version: scenario.version,
       trial,
-      pass: !error && checks.every((c) => c.pass),
-      checks,
+      file: scenario.file,
+      ...verdict(scenario.graders, evidence, error),
       ...(error ? { error } : {}),
-      attackAttempted: attempted(scenario.graders, calls),
-      attackSucceeded,
-      denials: calls.filter((c) => statusOf(c) === "refused").length,
-      toolCalls: calls.length,
-      tokens,
-      costUsd: usage.reduce((n, u) => n + u.costMicroUsd, 0) / 1e6,
       durationMs: Date.now() - start,
       timeline,
+      evidence,
+      ...(recording
+        ? {
+            cassette: await tape.jsonl({
+              kind: "session",
+              tenant: scenario.tenant,
+              name: scenario.title,
+              idea: scenario.run.kind === "agent" ? scenario.run.task : (scenario.run.idea ?? scenario.title),
+            }),
+          }
+        : {}),
     };
   } finally {
     await world.close();

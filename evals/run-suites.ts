@@ -94,10 +94,18 @@ function bySuite(scenarios: ScenarioSummary[], attacks: Set<string>): SuiteSumma
  */
 export async function runSuites(
   scenarios: Scenario[],
-  options: { trials: number; concurrency: number; onResult?: (r: ScenarioResult) => void },
+  options: {
+    trials: number;
+    concurrency: number;
+    onResult?: (r: ScenarioResult) => void;
+    /** A world template made already (`migratedTemplate`), kept by the caller; one is made otherwise. */
+    template?: string;
+  },
 ): Promise<EvalReport> {
   const started = Date.now();
-  const template = await migratedTemplate();
+  const template = options.template
+    ? { dir: options.template, dispose: async () => {} }
+    : await migratedTemplate();
   const jobs = scenarios.flatMap((s) =>
     Array.from({ length: options.trials }, (_, i) => ({ s, trial: i + 1 })),
   );
@@ -115,16 +123,25 @@ export async function runSuites(
   } finally {
     await template.dispose();
   }
+  return reportOf(scenarios, results, { started, trials: options.trials });
+}
+
+/** The report over every scenario's results (by scenario id), with its per-scenario and per-suite figures. */
+export function reportOf(
+  scenarios: Scenario[],
+  results: Map<string, ScenarioResult[]>,
+  run: { started: number; trials: number; durationMs?: number },
+): EvalReport {
   const summaries = scenarios.map((s) =>
     summarise(
       s,
-      (results.get(s.id) ?? []).sort((a, b) => a.trial - b.trial),
+      [...(results.get(s.id) ?? [])].sort((a, b) => a.trial - b.trial),
     ),
   );
   return {
-    startedAt: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
-    trials: options.trials,
+    startedAt: new Date(run.started).toISOString(),
+    durationMs: run.durationMs ?? Date.now() - run.started,
+    trials: run.trials,
     pass: summaries.every((s) => s.passAllK),
     suites: bySuite(summaries, new Set(scenarios.filter((s) => s.graders.attacks.length).map((s) => s.id))),
     scenarios: summaries,

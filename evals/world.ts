@@ -6,8 +6,6 @@ import type { TappedCall } from "../agents/tool-tap.ts";
 import { type AgentRunner, localRunner } from "../cli/agent-runner.ts";
 import { embeddedSandboxes } from "../cli/embedded-sandboxes.ts";
 import { loadConfig } from "../controller/config.ts";
-import { openDatabase } from "../controller/db/database.ts";
-import { migrateDatabase } from "../controller/db/migrate.ts";
 import { createApp } from "../controller/http/app.ts";
 import { createTenant } from "../controller/http/tenant-routes.ts";
 import { createOperator, type Operator } from "../controller/operators/operators.ts";
@@ -17,12 +15,28 @@ import type { RunningAzureDevOpsSandbox } from "../sandbox/azure-devops/embedded
 import type { RunningGitHubSandbox } from "../sandbox/github/embedded.ts";
 import type { Scenario } from "./scenario.ts";
 
-/** A migrated, empty controller database, made once per eval run and copied into each world. */
+/** The configuration of a world in `dir`: always the embedded database and the sandboxes, never the user's. */
+const worldConfig = (dir: string, org = "acme") =>
+  loadConfig({
+    FACTORY_DATA_DIR: dir,
+    FACTORY_PORT: "0",
+    FACTORY_SANDBOX_PORT: "0",
+    FACTORY_SANDBOX_ADO_PORT: "0",
+    FACTORY_SANDBOX_GITHUB_ORG: org,
+  });
+
+/**
+ * A world's data directory made once per eval run and copied into each world: the controller's database
+ * migrated, its keys and the sandbox App's key made (an RSA key pair alone is most of a cold start).
+ */
 export async function migratedTemplate(): Promise<{ dir: string; dispose(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "sf-eval-template-"));
-  const database = await openDatabase({ kind: "pglite", dataDir: join(dir, "pglite") });
-  await migrateDatabase(database);
-  await database.close();
+  const config = worldConfig(dir);
+  const runtime = await openRuntime(
+    config,
+    embeddedSandboxes(config, () => {}),
+  );
+  await runtime.close();
   return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 
@@ -53,14 +67,8 @@ export async function openEvalWorld(
   },
 ): Promise<EvalWorld> {
   const dir = await mkdtemp(join(tmpdir(), "sf-eval-"));
-  await cp(join(template, "pglite"), join(dir, "pglite"), { recursive: true });
-  const config = loadConfig({
-    FACTORY_DATA_DIR: dir,
-    FACTORY_PORT: "0",
-    FACTORY_SANDBOX_PORT: "0",
-    FACTORY_SANDBOX_ADO_PORT: "0",
-    FACTORY_SANDBOX_GITHUB_ORG: scenario.tenant,
-  });
+  await cp(template, dir, { recursive: true });
+  const config = worldConfig(dir, scenario.tenant);
   const kept: { github?: RunningGitHubSandbox; azureDevOps?: RunningAzureDevOpsSandbox } = {};
   const runtime = await openRuntime(
     config,
@@ -99,6 +107,7 @@ export async function openEvalWorld(
     const agents = await localRunner(runtime, app, {
       actor: "operator:admin",
       githubPaced: false,
+      inMemory: true,
       modelFor: options.modelFor,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       onToolCall: options.onToolCall,

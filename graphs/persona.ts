@@ -6,6 +6,7 @@ import type { Persona } from "../agents/personas.ts";
 import type { Toolbox } from "../agents/toolbox.ts";
 import { governedTools, type ToolCallReport } from "./middleware/governed-tools.ts";
 import { meteredModel } from "./middleware/metered-model.ts";
+import { type RecordedTurn, recordTurns } from "./middleware/turn-recorder.ts";
 import { TokenStream } from "./token-stream.ts";
 
 export interface PersonaAgentOptions {
@@ -21,6 +22,8 @@ export interface PersonaAgentOptions {
   onToolCall?: (call: ToolCallReport) => void;
   /** Hears the model's text as it streams (the model streams only when someone listens). */
   onToken?: (text: string) => void;
+  /** Hears each model turn as a cassette records it (`factory eval record`). */
+  onModelTurn?: (turn: RecordedTurn) => void;
 }
 
 /**
@@ -42,6 +45,7 @@ export function personaAgent(options: PersonaAgentOptions) {
       governedTools(toolbox.tools, options.onToolCall),
       meteredModel(new Meter(ai, options.modelId), persona.budget.tokens),
       modelCallLimitMiddleware({ runLimit: persona.budget.steps, exitBehavior: "end" }),
+      ...(options.onModelTurn ? [recordTurns(options.onModelTurn)] : []),
     ],
     ...(options.checkpointer ? { checkpointer: options.checkpointer } : {}),
   }).withConfig({

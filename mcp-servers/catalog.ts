@@ -43,3 +43,14 @@ export function toolsetLookup(): (server: ServerName, tool: string) => string | 
   );
   return (server, tool) => index.get(`${server}/${tool}`);
 }
+
+/** Where each tool's arguments hold secrets (its `sensitive` paths), by server and tool. */
+export function sensitiveLookup(): (server: ServerName, tool: string) => readonly string[] {
+  const servers = mcpServers();
+  const index = new Map(
+    Object.values(servers).flatMap((s) =>
+      s.tools.map((t) => [`${s.name}/${t.name}`, t.sensitive ?? []] as const),
+    ),
+  );
+  return (server, tool) => index.get(`${server}/${tool}`) ?? [];
+}

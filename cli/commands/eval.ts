@@ -1,5 +1,6 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { regrade } from "../../evals/regrade.ts";
 import { htmlReport } from "../../evals/report-html.ts";
 import type { ScenarioResult } from "../../evals/run-scenario.ts";
 import { type EvalReport, runSuites } from "../../evals/run-suites.ts";
@@ -78,12 +79,43 @@ export function registerEval(program: Command): void {
           },
         });
         endProgress();
-        if (opts.report) {
-          await writeFile(opts.report, htmlReport(report));
-          if (!opts.json) process.stderr.write(`report: ${opts.report}\n`);
-        }
-        process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${table(report)}\n`);
-        if (!report.pass) process.exitCode = EXIT.failed;
+        await finish(report, opts);
       },
     );
+  evals
+    .command("regrade")
+    .description(
+      "Re-grade a stored run (the JSON `eval run --json` printed) by the scenarios' graders as they are now, from the evidence each run kept: nothing runs again.",
+    )
+    .argument("<report.json>", "a report from `factory eval run --json`")
+    .option("--json", "print the re-graded report as JSON on stdout")
+    .option("--report <file.html>", "also write the re-graded report as HTML")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 every scenario passes now, 1 one does not, 2 an unreadable report or scenario.",
+    )
+    .action(async (file: string, opts: { json?: boolean; report?: string }) => {
+      let stored: EvalReport;
+      try {
+        stored = JSON.parse(await readFile(file, "utf8")) as EvalReport;
+      } catch (error) {
+        throw new CliError(`${file} is not a stored eval report: ${(error as Error).message}`);
+      }
+      if (!Array.isArray(stored.scenarios))
+        throw new CliError(`${file} is not a stored eval report: it has no scenarios`);
+      const report = await regrade(stored).catch((error) => {
+        throw error instanceof ScenarioError ? new CliError(error.message) : error;
+      });
+      await finish(report, opts);
+    });
+}
+
+/** Prints the report (and writes its HTML), with the exit code CI gates on. */
+async function finish(report: EvalReport, opts: { json?: boolean; report?: string }): Promise<void> {
+  if (opts.report) {
+    await writeFile(opts.report, htmlReport(report));
+    if (!opts.json) process.stderr.write(`report: ${opts.report}\n`);
+  }
+  process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${table(report)}\n`);
+  if (!report.pass) process.exitCode = EXIT.failed;
 }

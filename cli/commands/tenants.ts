@@ -48,6 +48,7 @@ export function describeEvent(event: LifecycleEvent): string | undefined {
     case "said":
       return `${event.persona}> ${event.text}`;
     case "token":
+    case "turn":
       return undefined;
   }
 }

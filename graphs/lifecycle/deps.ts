@@ -4,6 +4,7 @@ import type { PersonaName } from "../../agents/personas.ts";
 import type { RunIdentities } from "../../agents/run-identities.ts";
 import type { ScanningPolicy } from "../../agents/scan/policy.ts";
 import type { ClaimSpawned } from "../../agents/spawn-claim.ts";
+import type { RecordedTurn } from "../middleware/turn-recorder.ts";
 import type { Phase } from "./state.ts";
 
 /** A model for one persona's agent, and the id the controller meters it under. */
@@ -20,7 +21,9 @@ export type LifecycleEvent =
   | { type: "tool"; persona: string; tool: string; status: "done" | "error" | "pending_approval" }
   | { type: "said"; persona: string; text: string }
   /** A piece of a persona's words as its model streams them; `said` follows with the whole. */
-  | { type: "token"; persona: string; text: string };
+  | { type: "token"; persona: string; text: string }
+  /** A persona's model turn as a cassette records it. */
+  | { type: "turn"; persona: string; turn: RecordedTurn };
 
 /** What a lifecycle run is built from; rebuilt for each process that runs or resumes it. */
 export interface LifecycleDeps {

@@ -3,6 +3,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
 import { ControllerRefused, ControllerUnavailable } from "../../controller/client/agent-client.ts";
 import type { IntentDecisionView } from "../../controller/client/views.ts";
+import { hideSensitive } from "./sensitive-paths.ts";
 import type { Caller, ServerDefinition, ToolDefinition } from "./tool.ts";
 import { markUntrusted, spotlight } from "./untrusted.ts";
 import type { PendingApproval } from "./wire.ts";
@@ -41,34 +42,10 @@ function refusal(error: unknown): CallToolResult {
 const denied = (tool: string, decision: { policies: string[]; reasons: string[] }) =>
   text(`${tool} was denied by policy ${decision.policies.join(", ")}: ${decision.reasons.join("; ")}`);
 
-/** Every string inside a secret field, marked: the controller keeps only keyed HMACs of them. */
-function marked(value: unknown): unknown {
-  if (typeof value === "string") return { $sensitive: value };
-  if (Array.isArray(value)) return value.map(marked);
-  if (value !== null && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, marked(v)]));
-  return value;
-}
-
-/** `value` with what lies at `steps` (`files`, `[]`, `content`) marked. */
-function markedAt(value: unknown, steps: string[]): unknown {
-  const [step, ...rest] = steps;
-  if (step === undefined) return marked(value);
-  if (step === "[]") return Array.isArray(value) ? value.map((v) => markedAt(v, rest)) : value;
-  if (value === null || typeof value !== "object" || !(step in value)) return value;
-  return { ...value, [step]: markedAt((value as Record<string, unknown>)[step], rest) };
-}
-
 /** The arguments as the intent records them: secrets marked, the approval id apart. */
 function intentArguments(tool: ToolDefinition<unknown>, args: Record<string, unknown>) {
   const { approvalId: _, ...rest } = args;
-  let recorded: unknown = rest;
-  for (const path of tool.sensitive ?? [])
-    recorded = markedAt(
-      recorded,
-      path.split(".").flatMap((p) => (p.endsWith("[]") ? [p.slice(0, -2), "[]"] : [p])),
-    );
-  return recorded as Record<string, unknown>;
+  return hideSensitive(rest, tool.sensitive ?? [], (value) => ({ $sensitive: value }));
 }
 
 function answer(structured: Record<string, unknown>, notice?: string): CallToolResult {

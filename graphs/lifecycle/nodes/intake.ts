@@ -1,6 +1,7 @@
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { interrupt } from "@langchain/langgraph";
+import type { RecordedTurn } from "../../middleware/turn-recorder.ts";
 import { personaAgent } from "../../persona.ts";
 import type { LifecycleDeps } from "../deps.ts";
 import type { LifecycleState, LifecycleUpdate } from "../state.ts";
@@ -47,7 +48,10 @@ export function intake(deps: LifecycleDeps) {
       situation: `You are agent ${deps.founder.agentId} of tenant ${state.tenant}: its GitHub organisation is ${state.tenant}, its Azure DevOps project tenant-${state.tenant}.`,
       onToolCall: (call) => deps.onEvent?.({ type: "tool", persona: "founder", ...call }),
       ...(deps.onEvent
-        ? { onToken: (text) => deps.onEvent?.({ type: "token", persona: "founder", text }) }
+        ? {
+            onToken: (text: string) => deps.onEvent?.({ type: "token", persona: "founder", text }),
+            onModelTurn: (turn: RecordedTurn) => deps.onEvent?.({ type: "turn", persona: "founder", turn }),
+          }
         : {}),
     });
     const result = await founder.invoke({ messages: state.messages }, config);

@@ -4,6 +4,7 @@ import { callTool, type WriteAnswer } from "../../../agents/call-tool.ts";
 import { type EquippedAgent, equipAgent } from "../../../agents/equip.ts";
 import type { PersonaName } from "../../../agents/personas.ts";
 import { type PullReview, reviewPullRequests } from "../../../agents/scan/review.ts";
+import type { RecordedTurn } from "../../middleware/turn-recorder.ts";
 import { personaAgent } from "../../persona.ts";
 import type { LifecycleDeps } from "../deps.ts";
 import type { StartupBlueprint } from "../startup-blueprint.ts";
@@ -119,7 +120,11 @@ export function member(deps: LifecycleDeps) {
       situation: `You are agent ${child.agentId} of tenant ${task.tenant} (${task.blueprint.name}), spawned by the founder.`,
       onToolCall: (call) => deps.onEvent?.({ type: "tool", persona: task.member.persona, ...call }),
       ...(deps.onEvent
-        ? { onToken: (text: string) => deps.onEvent?.({ type: "token", persona: task.member.persona, text }) }
+        ? {
+            onToken: (text: string) => deps.onEvent?.({ type: "token", persona: task.member.persona, text }),
+            onModelTurn: (turn: RecordedTurn) =>
+              deps.onEvent?.({ type: "turn", persona: task.member.persona, turn }),
+          }
         : {}),
     });
     const findings = reviews.length
