@@ -6,8 +6,8 @@ import type { LifecycleEvent } from "../graphs/lifecycle/deps.ts";
 import type { ApprovalInterrupt, PendingApproval } from "../graphs/middleware/governed-tools.ts";
 import { personaAgent } from "../graphs/persona.ts";
 import { driveLifecycle, releaseRun } from "../graphs/run-lifecycle.ts";
-import type { TimelineEvent } from "./run-scenario.ts";
 import type { Scenario } from "./scenario.ts";
+import type { TimelineEvent } from "./timeline.ts";
 import type { EvalWorld } from "./world.ts";
 
 /** Votes on every approval as the scenario says, as another operator would, and notes each in the timeline. */

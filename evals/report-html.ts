@@ -1,5 +1,5 @@
-import type { TimelineEvent } from "./run-scenario.ts";
 import type { EvalReport, ScenarioSummary } from "./run-suites.ts";
+import type { TimelineEvent } from "./timeline.ts";
 
 const html = (s: string) =>
   s.replace(

@@ -10,23 +10,9 @@ import { runAgent, runLifecycle } from "./drive.ts";
 import { callRecord, collectEvidence, type Evidence } from "./evidence.ts";
 import type { Scenario } from "./scenario.ts";
 import { Tape, toolDiff } from "./tape.ts";
+import type { TimelineEvent } from "./timeline.ts";
 import { type Verdict, verdict } from "./verdict.ts";
 import { type EvalWorld, openEvalWorld } from "./world.ts";
-
-/** What a person reading the report sees happen, in order. */
-export type TimelineEvent =
-  | { at: number; type: "message"; from: string; text: string }
-  | {
-      at: number;
-      type: "tool";
-      persona: string;
-      tool: string;
-      status: "done" | "refused" | "waiting" | "error";
-      text: string;
-    }
-  | { at: number; type: "approval"; tool: string; approvalId: string; decision: "approve" | "deny" }
-  | { at: number; type: "phase"; phase: string }
-  | { at: number; type: "error"; message: string };
 
 export interface ScenarioResult extends Verdict {
   id: string;
