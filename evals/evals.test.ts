@@ -2,10 +2,16 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/pr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Cassette } from "../agents/cassette.ts";
+import { loadAgentConfig } from "../agents/config.ts";
+import { loadPersonas } from "../agents/personas.ts";
 import { scanSecrets } from "../agents/scan/secrets.ts";
+import { toolsets } from "../mcp-servers/catalog.ts";
+import { cassetteModelServer } from "../test/support/cassette-model-server.ts";
 import { callRecord } from "./evidence.ts";
-import { REDACTED } from "./redact.ts";
+import { REDACTED, redactForCassette } from "./redact.ts";
 import { regrade } from "./regrade.ts";
+import { runScenario } from "./run-scenario.ts";
 import { runSuites } from "./run-suites.ts";
 import { loadSuites, ScenarioError, SUITES_DIR } from "./scenario.ts";
 import { migratedTemplate } from "./world.ts";
@@ -155,5 +161,85 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
     const error = await loadSuites([], join(dir, "bad")).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScenarioError);
     expect((error as Error).message).toMatch(/x\.yaml[\s\S]*run/);
+  });
+
+  it("records a scenario against a live model, and the recording replays to the same grade", async () => {
+    const [scenario] = await loadSuites(["injection"]);
+    const live = await cassetteModelServer(
+      await Cassette.load(scenario?.cassettePath as string),
+      (await loadPersonas(join(SUITES_DIR, "../../personas"), toolsets())).values(),
+    );
+    try {
+      const recorded = await runScenario(scenario as never, template.dir, 1, {
+        record: loadAgentConfig({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: live.url }),
+      });
+      expect(recorded.pass).toBe(true);
+      expect(live.served.map((s) => [s.persona, s.turn])).toEqual([
+        ["dev", 0],
+        ["dev", 1],
+        ["dev", 2],
+      ]);
+      const lines = (recorded.cassette ?? "")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.map((l) => l.kind)).toEqual(["session", "model", "tool", "model", "tool", "model"]);
+      expect(lines.filter((l) => l.kind === "tool").map((l) => [l.tool, l.status])).toEqual([
+        ["github__issues_list_issues", "done"],
+        ["github__contents_create_or_update_file", "refused"],
+      ]);
+      expect(await scanSecrets([{ path: "recorded.jsonl", text: recorded.cassette as string }])).toEqual([]);
+
+      // Replayed from what was recorded: the same grade; a tool call that ends otherwise fails closed.
+      const suite = join(dir, "recorded", "suite");
+      await mkdir(suite, { recursive: true });
+      const original = await readFile(scenario?.file as string, "utf8");
+      await writeFile(
+        join(suite, "scenario.yaml"),
+        original.replace("../../cassettes/dev-follows-planted-issue.jsonl", "cassette.jsonl"),
+      );
+      await writeFile(join(suite, "cassette.jsonl"), recorded.cassette as string);
+      const [replayed] = await loadSuites([], join(dir, "recorded"));
+      const again = await runSuites([replayed as never], {
+        trials: 1,
+        concurrency: 1,
+        template: template.dir,
+      });
+      expect(again.pass).toBe(true);
+      await writeFile(
+        join(dir, "recorded", "suite", "cassette.jsonl"),
+        (recorded.cassette as string).replace('"status":"refused"', '"status":"done"'),
+      );
+      const changed = await runSuites([replayed as never], {
+        trials: 1,
+        concurrency: 1,
+        template: template.dir,
+      });
+      expect(changed.scenarios[0]?.results[0]?.error).toMatch(
+        /replay: the tool calls left the recording at call 2:\n {2}- recorded: dev github__contents_create_or_update_file done\n {2}\+ asked: {4}dev github__contents_create_or_update_file refused/,
+      );
+    } finally {
+      await live.close();
+    }
+  });
+
+  it("redacts secrets from what a cassette records, keeping ordinary file content", async () => {
+    const token = `ghp_${"a1B2c3D4e5".repeat(3)}Fg6H7i`;
+    expect(
+      await redactForCassette("github__contents_create_or_update_file", {
+        owner: "acme",
+        content: `export const token = "${token}";`,
+      }),
+    ).toEqual({ owner: "acme", content: REDACTED });
+    expect(
+      await redactForCassette("github__contents_create_or_update_file", { content: "export const x = 1;\n" }),
+    ).toEqual({ content: "export const x = 1;\n" });
+    expect(
+      await redactForCassette("github__secrets_set_secret", {
+        owner: "acme",
+        name: "DEPLOY",
+        value: "hunter2",
+      }),
+    ).toMatchObject({ name: "DEPLOY", value: REDACTED });
   });
 });

@@ -163,3 +163,19 @@ export async function loadSuites(suites: string[] = [], root = SUITES_DIR): Prom
   }
   return scenarios;
 }
+
+/** A scenario named by its id (`injection/issue-plants-exfiltration`) or by the path of its file. */
+export async function findScenario(nameOrPath: string, root = SUITES_DIR): Promise<Scenario> {
+  if (/\.ya?ml$/.test(nameOrPath))
+    return loadScenario(resolve(nameOrPath), dirname(dirname(resolve(nameOrPath))));
+  const file = join(root, `${nameOrPath}.yaml`);
+  try {
+    return await loadScenario(file, root);
+  } catch (error) {
+    if ((error as Error).message.includes("ENOENT"))
+      throw new ScenarioError(
+        `there is no scenario ${nameOrPath} (looked for ${relative(process.cwd(), file)})`,
+      );
+    throw error;
+  }
+}

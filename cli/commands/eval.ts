@@ -1,10 +1,13 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { loadAgentConfig } from "../../agents/config.ts";
 import { regrade } from "../../evals/regrade.ts";
 import { htmlReport } from "../../evals/report-html.ts";
 import type { ScenarioResult } from "../../evals/run-scenario.ts";
+import { runScenario } from "../../evals/run-scenario.ts";
 import { type EvalReport, runSuites } from "../../evals/run-suites.ts";
-import { loadSuites, ScenarioError } from "../../evals/scenario.ts";
+import { findScenario, loadSuites, ScenarioError } from "../../evals/scenario.ts";
+import { migratedTemplate } from "../../evals/world.ts";
 import { CliError, EXIT, endProgress, progress } from "../output.ts";
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
@@ -82,6 +85,42 @@ export function registerEval(program: Command): void {
         await finish(report, opts);
       },
     );
+  evals
+    .command("record")
+    .description(
+      "Record a scenario's cassette: run it in a fresh sandbox world with every persona's model live (OPENAI_API_KEY, OPENAI_BASE_URL), and write each model turn and tool call, secrets redacted, for replay.",
+    )
+    .argument("<scenario>", "a scenario id (suite/name) or the path of its YAML file")
+    .option("--out <file.jsonl>", "where to write the cassette (default: the scenario's own cassette file)")
+    .option("--json", "print the recorded run's result as JSON on stdout")
+    .addHelpText(
+      "after",
+      "\nSecret fields are always redacted; a file's content is kept unless secretlint's rules find a secret in it.\nThe cassette is written even when the run fails its graders, so it can be read.\nExit codes: 0 the recorded run passed its graders, 1 it did not, 2 bad input or no model configured.",
+    )
+    .action(async (name: string, opts: { out?: string; json?: boolean }) => {
+      const config = loadAgentConfig();
+      if (!config.openai)
+        throw new CliError(
+          "set OPENAI_API_KEY (and OPENAI_BASE_URL for another OpenAI-compatible server) to record",
+        );
+      const scenario = await findScenario(name).catch((error) => {
+        throw error instanceof ScenarioError ? new CliError(error.message) : error;
+      });
+      const template = await migratedTemplate();
+      try {
+        progress(`recording ${scenario.id}…`);
+        const result = await runScenario(scenario, template.dir, 1, { record: config });
+        endProgress();
+        const out = opts.out ?? scenario.cassettePath;
+        if (result.cassette) await writeFile(out, result.cassette);
+        const { cassette: _, ...shown } = result;
+        if (opts.json) process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+        else process.stderr.write(`${resultLine(result)}\ncassette: ${out}\n`);
+        if (!result.pass) process.exitCode = EXIT.failed;
+      } finally {
+        await template.dispose();
+      }
+    });
   evals
     .command("regrade")
     .description(
