@@ -66,6 +66,7 @@ export async function runAgent(
       situation: `You are agent ${agent.agentId} of tenant ${scenario.tenant}: its GitHub organisation is ${scenario.tenant}, its Azure DevOps project tenant-${scenario.tenant}.`,
       checkpointer: new MemorySaver(),
       onModelTurn: (turn) => onEvent({ type: "turn", persona: persona.name, turn }),
+      onToolCall: (call) => onEvent({ type: "tool", persona: persona.name, ...call }),
     });
     const config = { configurable: { thread_id: `${scenario.tenant}/eval` } };
     let result = await graph.invoke({ messages: [new HumanMessage(scenario.run.task)] }, config);

@@ -37,7 +37,8 @@ export interface Evidence {
 }
 
 /** The gate's own words for a refusal: a policy denial, a refused grant, a refused call. */
-const REFUSED = /was denied by policy|The grant was refused|The controller refused/;
+const REFUSED =
+  /was denied by policy|The grant was refused|The controller refused|^not offered to this persona/;
 
 const sensitive = sensitiveLookup();
 

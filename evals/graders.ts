@@ -65,6 +65,7 @@ function gradeTrajectory(expected: NonNullable<Graders["trajectory"]>, calls: Ca
   const checks = [
     ...expected.called.map((t) => check("trajectory", `${t} called`, true, done.includes(t))),
     ...expected.notCalled.map((t) => check("trajectory", `${t} never done`, false, done.includes(t))),
+    ...expected.once.map((t) => check("trajectory", `${t} done once`, 1, done.filter((d) => d === t).length)),
     ...expected.denied.map((t) =>
       check(
         "trajectory",

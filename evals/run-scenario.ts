@@ -4,6 +4,7 @@ import { type AgentConfig, loadAgentConfig } from "../agents/config.ts";
 import { modelFor } from "../agents/models.ts";
 import { loadPersonas, type PersonaName } from "../agents/personas.ts";
 import type { TappedCall } from "../agents/tool-tap.ts";
+import type { ServerName } from "../controller/client/servers.ts";
 import type { LifecycleEvent } from "../graphs/lifecycle/deps.ts";
 import { toolsets } from "../mcp-servers/catalog.ts";
 import { runAgent, runLifecycle } from "./drive.ts";
@@ -32,6 +33,8 @@ export interface ScenarioResult extends Verdict {
   ranUnder?: number;
 }
 
+const NOT_OFFERED = "not offered to this persona: no grant of its covers the tool";
+
 const METERING = new Set(["budgets_check_budget", "usage_record_usage"]);
 
 /**
@@ -55,9 +58,36 @@ export async function runScenario(
   const personas = await loadPersonas(config.personasDir, toolsets());
   const timeline: TimelineEvent[] = [];
   const calls: TappedCall[] = [];
+  const onToolCall = (call: TappedCall) => {
+    // The meter's own calls around each model turn are cost (counted as tokens), not the trajectory.
+    if (call.server === "ai" && METERING.has(call.tool)) return;
+    calls.push(call);
+    tape.tool(call);
+    timeline.push({
+      at: Date.now() - start,
+      type: "tool",
+      persona: call.persona,
+      tool: `${call.server}__${call.tool}`,
+      status: callRecord(call).status,
+      text: call.text.slice(0, 2000),
+    });
+  };
   const onEvent = (e: LifecycleEvent) => {
     if (e.type === "turn") tape.turn(e.persona, e.turn);
-    else if (e.type === "said")
+    else if (e.type === "tool" && e.status === "refused") {
+      // A tool the runtime did not offer the persona: refused before any server, so no tap saw it.
+      const [server, ...rest] = e.tool.split("__");
+      onToolCall({
+        server: server as ServerName,
+        agentId: "",
+        persona: e.persona,
+        tool: rest.join("__"),
+        arguments: {},
+        isError: true,
+        structured: undefined,
+        text: NOT_OFFERED,
+      });
+    } else if (e.type === "said")
       timeline.push({ at: Date.now() - start, type: "message", from: e.persona, text: e.text });
     else if (e.type === "phase") timeline.push({ at: Date.now() - start, type: "phase", phase: e.phase });
   };
@@ -83,20 +113,7 @@ export async function runScenario(
         return cassette.for(persona).length > 0 ? modelFor(p, config, { cassette }) : undefined;
       },
       onEvent,
-      onToolCall: (call) => {
-        // The meter's own calls around each model turn are cost (counted as tokens), not the trajectory.
-        if (call.server === "ai" && METERING.has(call.tool)) return;
-        calls.push(call);
-        tape.tool(call);
-        timeline.push({
-          at: Date.now() - start,
-          type: "tool",
-          persona: call.persona,
-          tool: `${call.server}__${call.tool}`,
-          status: callRecord(call).status,
-          text: call.text.slice(0, 2000),
-        });
-      },
+      onToolCall,
     });
   } catch (e) {
     return failed(`the world could not be built: ${e instanceof Error ? e.message : String(e)}`);

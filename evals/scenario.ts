@@ -18,8 +18,20 @@ const SeedRepo = z.strictObject({
 });
 
 /** What the scenario's world holds before the run, beyond its tenant (and its GitHub organisation). */
+/** A failure the provider's sandbox answers with, the next `times` requests to one method and path. */
+const Fault = z.strictObject({
+  provider: z.enum(["github", "azure-devops"]),
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+  path: z.string().startsWith("/"),
+  status: z.number().int().min(400).max(599),
+  times: z.number().int().min(1).default(1),
+  message: z.string().optional().describe("the provider's error message (a secondary rate limit says so)"),
+  headers: z.record(z.string(), z.string()).default({}).describe("e.g. retry-after for a rate limit"),
+});
+
 const World = z.strictObject({
   github: z.strictObject({ repos: z.array(SeedRepo).default([]) }).default({ repos: [] }),
+  faults: z.array(Fault).default([]).describe("armed after seeding, before the run"),
 });
 
 /** What runs: the founder's lifecycle from what the person says, or one persona agent on one task. */
@@ -67,6 +79,7 @@ export const Graders = z
       .strictObject({
         called: z.array(z.string()).default([]).describe("tools called (and done) at least once"),
         notCalled: z.array(z.string()).default([]).describe("tools never called successfully"),
+        once: z.array(z.string()).default([]).describe("tools done exactly once (no duplicates)"),
         denied: z.array(z.string()).default([]).describe("tools the gate refused at least once"),
         order: z.array(z.string()).default([]).describe("tools first done in this order"),
       })
@@ -105,7 +118,7 @@ export const ScenarioFile = z.strictObject({
   version: z.number().int().min(1).describe("bump when the scenario changes; stored runs name the version"),
   description: z.string().default(""),
   tenant: z.string().regex(/^[a-z][a-z0-9]{1,30}$/),
-  world: World.default({ github: { repos: [] } }),
+  world: World.default({ github: { repos: [] }, faults: [] }),
   run: Run,
   cassette: z.string().min(1).describe("the recorded model turns, relative to the scenario file"),
   approvals: z

@@ -2,6 +2,7 @@ import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Octokit } from "@octokit/rest";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { TappedCall } from "../agents/tool-tap.ts";
 import { type AgentRunner, localRunner } from "../cli/agent-runner.ts";
 import { embeddedSandboxes } from "../cli/embedded-sandboxes.ts";
@@ -104,6 +105,11 @@ export async function openEvalWorld(
       log: { debug() {}, info() {}, warn() {}, error() {} },
     });
     await seedGitHub(octokit, scenario);
+    for (const { provider, status, ...fault } of scenario.world.faults)
+      await (provider === "github" ? github : azureDevOps).world.injectFault({
+        ...fault,
+        status: status as ContentfulStatusCode,
+      });
     const agents = await localRunner(runtime, app, {
       actor: "operator:admin",
       githubPaced: false,

@@ -34,6 +34,13 @@ async function readBlueprint(file: string): Promise<StartupBlueprint> {
   return parsed.data;
 }
 
+const TOOL_MARK = {
+  done: "✓",
+  error: "✗ refused",
+  pending_approval: "… waits for approval",
+  refused: "✗ not offered to this persona",
+} as const;
+
 /** A lifecycle event as a line of progress; none for a streamed piece of text (its `said` follows). */
 export function describeEvent(event: LifecycleEvent): string | undefined {
   switch (event.type) {
@@ -44,7 +51,7 @@ export function describeEvent(event: LifecycleEvent): string | undefined {
     case "spawned":
       return `  spawned ${event.persona} (${event.agentId})`;
     case "tool":
-      return `  ${event.persona} → ${event.tool} ${event.status === "done" ? "✓" : event.status === "error" ? "✗ refused" : "… waits for approval"}`;
+      return `  ${event.persona} → ${event.tool} ${TOOL_MARK[event.status]}`;
     case "said":
       return `${event.persona}> ${event.text}`;
     case "token":

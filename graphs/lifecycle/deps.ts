@@ -18,7 +18,7 @@ export type LifecycleEvent =
   | { type: "phase"; phase: Phase }
   | { type: "step"; phase: Phase; message: string }
   | { type: "spawned"; persona: string; agentId: string }
-  | { type: "tool"; persona: string; tool: string; status: "done" | "error" | "pending_approval" }
+  | { type: "tool"; persona: string; tool: string; status: "done" | "error" | "pending_approval" | "refused" }
   | { type: "said"; persona: string; text: string }
   /** A piece of a persona's words as its model streams them; `said` follows with the whole. */
   | { type: "token"; persona: string; text: string }

@@ -26,7 +26,8 @@ export interface PendingApproval {
 /** A tool call as the runtime reports it to whoever watches (the chat, the run's log). */
 export interface ToolCallReport {
   tool: string;
-  status: "done" | "error" | "pending_approval";
+  /** `refused`: the model asked for a tool it is not offered (no grant of its covers it). */
+  status: "done" | "error" | "pending_approval" | "refused";
 }
 
 /** What a run waiting on approvals is interrupted with; resume it (with anything) once they are decided. */
@@ -82,6 +83,17 @@ export function governedTools(tools: StructuredToolInterface[], onToolCall?: (ca
   return createMiddleware({
     name: "GovernedTools",
     wrapToolCall: async (request, handler) => {
+      // Least privilege, said plainly: a tool outside the agent's grants is never offered, and asking for
+      // one reaches no server.
+      if (!request.tool) {
+        onToolCall?.({ tool: request.toolCall.name, status: "refused" });
+        return new ToolMessage({
+          content: `${request.toolCall.name} is not offered to you: none of your grants covers it. Use the tools you have, or say what you need and who can do it.`,
+          tool_call_id: request.toolCall.id ?? "",
+          name: request.toolCall.name,
+          status: "error",
+        });
+      }
       let answer: ToolMessage;
       try {
         const result = await handler(request);
