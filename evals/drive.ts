@@ -93,16 +93,22 @@ export async function runLifecycle(
   timeline: TimelineEvent[],
   start: number,
 ) {
+  const { blueprint } = scenario.run;
   const idea = scenario.run.idea ?? cassette.session?.idea;
-  if (!idea) throw new Error("the scenario has no idea and its cassette no session line");
+  if (!idea && !blueprint)
+    throw new Error("the scenario has no idea or blueprint, and its cassette no session line");
   const answers = [...scenario.run.answers];
   const thread = `${scenario.tenant}/eval`;
-  timeline.push({ at: 0, type: "message", from: "person", text: idea });
+  if (idea) timeline.push({ at: 0, type: "message", from: "person", text: idea });
   try {
     await driveLifecycle(
       world.agents.runner,
       { tenant: scenario.tenant, thread },
-      { start: { messages: [{ role: "user", content: idea }] as never } },
+      {
+        start: blueprint
+          ? { startup: blueprint as never }
+          : { messages: [{ role: "user", content: idea }] as never },
+      },
       {
         approvalsDecided: (approvals) => decide(world, scenario, approvals, timeline, start),
         answer: async (question) => {

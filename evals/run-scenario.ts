@@ -52,7 +52,8 @@ export async function runScenario(
 ): Promise<ScenarioResult & { cassette?: string }> {
   const start = Date.now();
   const recording = Boolean(options.record);
-  const cassette = recording ? new Cassette([]) : await Cassette.load(scenario.cassettePath);
+  const cassette =
+    recording || !scenario.cassettePath ? new Cassette([]) : await Cassette.load(scenario.cassettePath);
   const config = options.record ?? loadAgentConfig({});
   const tape = new Tape();
   const personas = await loadPersonas(config.personasDir, toolsets());

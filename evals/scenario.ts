@@ -3,6 +3,7 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { PERSONA_NAMES } from "../agents/personas.ts";
+import { StartupBlueprint } from "../graphs/lifecycle/startup-blueprint.ts";
 
 /** Where the shipped suites live: one folder per suite, one YAML file per scenario. */
 export const SUITES_DIR = resolve(import.meta.dirname, "suites");
@@ -39,6 +40,9 @@ const Run = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("lifecycle"),
     idea: z.string().min(1).optional().describe("what the person says first (the cassette's, if absent)"),
+    blueprint: StartupBlueprint.optional().describe(
+      "the startup as a blueprint file gives it: the lifecycle without the founder's model (tenants apply)",
+    ),
     answers: z
       .array(z.string())
       .default([])
@@ -120,7 +124,13 @@ export const ScenarioFile = z.strictObject({
   tenant: z.string().regex(/^[a-z][a-z0-9]{1,30}$/),
   world: World.default({ github: { repos: [] }, faults: [] }),
   run: Run,
-  cassette: z.string().min(1).describe("the recorded model turns, relative to the scenario file"),
+  cassette: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "the recorded model turns, relative to the scenario file (none: every persona runs without a model)",
+    ),
   approvals: z
     .enum(["approve", "deny"])
     .default("approve")
@@ -133,7 +143,7 @@ export type Scenario = z.output<typeof ScenarioFile> & {
   id: string;
   suite: string;
   file: string;
-  cassettePath: string;
+  cassettePath?: string;
 };
 
 export class ScenarioError extends Error {
@@ -156,7 +166,7 @@ export async function loadScenario(file: string, root = SUITES_DIR): Promise<Sce
     id: `${suite}/${basename(file).replace(/\.ya?ml$/, "")}`,
     suite,
     file,
-    cassettePath: resolve(dirname(file), parsed.data.cassette),
+    ...(parsed.data.cassette ? { cassettePath: resolve(dirname(file), parsed.data.cassette) } : {}),
   };
 }
 

@@ -111,7 +111,7 @@ export function registerEval(program: Command): void {
         progress(`recording ${scenario.id}…`);
         const result = await runScenario(scenario, template.dir, 1, { record: config });
         endProgress();
-        const out = opts.out ?? scenario.cassettePath;
+        const out = opts.out ?? scenario.cassettePath ?? scenario.file.replace(/\.ya?ml$/, ".jsonl");
         if (result.cassette) await writeFile(out, result.cassette);
         const { cassette: _, ...shown } = result;
         if (opts.json) process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
