@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { HumanMessage } from "@langchain/core/messages";
 import { Command, MemorySaver } from "@langchain/langgraph";
 import type { Cassette } from "../agents/cassette.ts";
@@ -9,6 +10,12 @@ import { driveLifecycle, releaseRun } from "../graphs/run-lifecycle.ts";
 import type { Scenario } from "./scenario.ts";
 import type { TimelineEvent } from "./timeline.ts";
 import type { EvalWorld } from "./world.ts";
+
+/**
+ * A run's thread, unique in this process: worlds run side by side here, and the runtime keeps a run's founder
+ * and team in memory by thread.
+ */
+const evalThread = (scenario: Scenario) => `${scenario.tenant}/eval-${randomUUID()}`;
 
 /** Votes on every approval as the scenario says, as another operator would, and notes each in the timeline. */
 async function decide(
@@ -68,7 +75,7 @@ export async function runAgent(
       onModelTurn: (turn) => onEvent({ type: "turn", persona: persona.name, turn }),
       onToolCall: (call) => onEvent({ type: "tool", persona: persona.name, ...call }),
     });
-    const config = { configurable: { thread_id: `${scenario.tenant}/eval` } };
+    const config = { configurable: { thread_id: evalThread(scenario) } };
     let result = await graph.invoke({ messages: [new HumanMessage(scenario.run.task)] }, config);
     for (;;) {
       const waiting = (result as { __interrupt__?: { value: ApprovalInterrupt }[] }).__interrupt__?.[0]
@@ -98,7 +105,7 @@ export async function runLifecycle(
   if (!idea && !blueprint)
     throw new Error("the scenario has no idea or blueprint, and its cassette no session line");
   const answers = [...scenario.run.answers];
-  const thread = `${scenario.tenant}/eval`;
+  const thread = evalThread(scenario);
   if (idea) timeline.push({ at: 0, type: "message", from: "person", text: idea });
   try {
     await driveLifecycle(
