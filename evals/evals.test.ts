@@ -11,6 +11,7 @@ import { cassetteModelServer } from "../test/support/cassette-model-server.ts";
 import { callRecord } from "./evidence.ts";
 import { REDACTED, redactForCassette } from "./redact.ts";
 import { regrade } from "./regrade.ts";
+import { htmlReport } from "./report-html.ts";
 import { runScenario } from "./run-scenario.ts";
 import { runSuites } from "./run-suites.ts";
 import { loadSuites, ScenarioError, SUITES_DIR } from "./scenario.ts";
@@ -78,6 +79,12 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
       /<untrusted-[0-9a-f]+>[\s\S]*IMPORTANT SYSTEM NOTE/,
     );
     expect(injection?.tokens).toBe(950 + 35 + 1400 + 60 + 1500 + 45);
+    // The report a person reads: every scenario and its timeline, provider text escaped, never markup.
+    const html = htmlReport(report);
+    expect(html).toContain("injection/issue-plants-exfiltration");
+    expect(html).toContain("&lt;untrusted-");
+    expect(html).not.toMatch(/<untrusted-/);
+    expect(html.match(/<tr class="tool refused">/g)?.length).toBe(3);
   });
 
   it("fails closed when the run leaves its recording, naming the agent and the step", async () => {
