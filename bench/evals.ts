@@ -1,8 +1,10 @@
+import { runInProcesses } from "../evals/run-processes.ts";
 import { runSuites } from "../evals/run-suites.ts";
 import { loadSuites } from "../evals/scenario.ts";
 import { fmt } from "./stats.ts";
 
 interface EvalFigure {
+  processes: number;
   concurrency: number;
   scenarios: number;
   seconds: number;
@@ -11,17 +13,24 @@ interface EvalFigure {
 }
 
 /**
- * The whole shipped eval set in replay mode, one world at a time and then `concurrency` at once, in this
- * process: scenario runs per second, and the speed-up over one at a time measured in the same run.
+ * The whole shipped eval set in replay mode: one world at a time in one process (one core), then more
+ * worlds at once and more processes (cores). Scenario runs per second, and the speed-up over the first, all
+ * measured in the same run; every figure includes making each process's world template.
  */
-export async function benchEvals(concurrencies: number[]): Promise<EvalFigure[]> {
+export async function benchEvals(
+  shapes: { processes: number; concurrency: number }[],
+): Promise<EvalFigure[]> {
   const scenarios = await loadSuites();
   const figures: EvalFigure[] = [];
-  for (const concurrency of concurrencies) {
+  for (const { processes, concurrency } of shapes) {
     const started = performance.now();
-    const report = await runSuites(scenarios, { trials: 1, concurrency });
+    const report =
+      processes > 1
+        ? await runInProcesses(scenarios, { processes, trials: 1, concurrency })
+        : await runSuites(scenarios, { trials: 1, concurrency });
     const seconds = (performance.now() - started) / 1000;
     figures.push({
+      processes,
       concurrency,
       scenarios: scenarios.length,
       seconds,
@@ -35,7 +44,8 @@ export async function benchEvals(concurrencies: number[]): Promise<EvalFigure[]>
 export function formatEvals(figures: EvalFigure[]): Record<string, string | number>[] {
   const base = figures[0]?.perSecond ?? 1;
   return figures.map((f) => ({
-    "worlds at once": f.concurrency,
+    processes: f.processes,
+    "worlds at once (each)": f.concurrency,
     scenarios: f.scenarios,
     "whole set (s)": fmt(f.seconds, 1),
     "scenarios/s": fmt(f.perSecond, 2),

@@ -39,7 +39,14 @@ if (wanted("evals") && !quick)
   out(
     table(
       "the shipped eval set in replay mode (a fresh world per scenario)",
-      formatEvals(await benchEvals([1, 2, 4])),
+      formatEvals(
+        await benchEvals([
+          { processes: 1, concurrency: 1 },
+          { processes: 1, concurrency: 2 },
+          { processes: 2, concurrency: 1 },
+          { processes: 2, concurrency: 2 },
+        ]),
+      ),
     ),
   );
 

@@ -170,8 +170,18 @@ export async function loadScenario(file: string, root = SUITES_DIR): Promise<Sce
   };
 }
 
-/** The scenarios of `suites` (all, when none is named), in a stable order; an unknown suite is an error. */
+/**
+ * The scenarios of `suites` (all, when none is named), in a stable order; a name with a slash is one
+ * scenario (`injection/issue-plants-exfiltration`). An unknown suite or scenario is an error.
+ */
 export async function loadSuites(suites: string[] = [], root = SUITES_DIR): Promise<Scenario[]> {
+  const single = suites.filter((s) => s.includes("/"));
+  if (single.length) {
+    const wholes = suites.filter((s) => !s.includes("/"));
+    const chosen = [...(wholes.length ? await loadSuites(wholes, root) : [])];
+    for (const id of single) if (!chosen.some((s) => s.id === id)) chosen.push(await findScenario(id, root));
+    return chosen;
+  }
   const known = (await readdir(root, { withFileTypes: true }))
     .filter((d) => d.isDirectory())
     .map((d) => d.name);

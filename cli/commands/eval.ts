@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { loadAgentConfig } from "../../agents/config.ts";
 import { regrade } from "../../evals/regrade.ts";
 import { htmlReport } from "../../evals/report-html.ts";
+import { runInProcesses } from "../../evals/run-processes.ts";
 import type { ScenarioResult } from "../../evals/run-scenario.ts";
 import { runScenario } from "../../evals/run-scenario.ts";
 import { type EvalReport, runSuites } from "../../evals/run-suites.ts";
@@ -45,9 +46,13 @@ export function registerEval(program: Command): void {
     .description(
       "Run scenarios (every shipped suite, or those named) in fresh sandbox worlds, with their recorded model turns; grade the providers' end state, the trajectory, the ledger and the cost.",
     )
-    .argument("[suite...]", "suites to run (evals/suites/<suite>); all when none is named")
+    .argument(
+      "[suite...]",
+      "suites (evals/suites/<suite>) or single scenarios (<suite>/<name>); all when none is named",
+    )
     .option("--trials <k>", "runs of each scenario, each in a fresh world (pass@1, pass^k)", "1")
-    .option("--concurrency <n>", "worlds at once", "2")
+    .option("--concurrency <n>", "worlds at once in each process", "2")
+    .option("--processes <n>", "processes to spread the scenarios over, each on a core of its own", "1")
     .option("--json", "print the whole report as JSON on stdout")
     .option("--report <file.html>", "also write a report a person can read, with each scenario's timeline")
     .addHelpText(
@@ -57,10 +62,13 @@ export function registerEval(program: Command): void {
     .action(
       async (
         suites: string[],
-        opts: { trials: string; concurrency: string; json?: boolean; report?: string },
+        opts: { trials: string; concurrency: string; processes: string; json?: boolean; report?: string },
       ) => {
         const trials = Number(opts.trials);
         const concurrency = Number(opts.concurrency);
+        const processes = Number(opts.processes);
+        if (!Number.isInteger(processes) || processes < 1)
+          throw new CliError("--processes must be a whole number ≥ 1");
         if (!Number.isInteger(trials) || trials < 1)
           throw new CliError("--trials must be a whole number ≥ 1");
         if (!Number.isInteger(concurrency) || concurrency < 1)
@@ -71,16 +79,16 @@ export function registerEval(program: Command): void {
         let finished = 0;
         const total = scenarios.length * trials;
         progress(`0/${total} scenario runs`);
-        const report = await runSuites(scenarios, {
-          trials,
-          concurrency,
-          onResult: (r) => {
-            finished++;
-            endProgress();
-            if (!opts.json) process.stderr.write(`${resultLine(r)}\n`);
-            progress(`${finished}/${total} scenario runs`);
-          },
-        });
+        const onResult = (r: ScenarioResult) => {
+          finished++;
+          endProgress();
+          if (!opts.json) process.stderr.write(`${resultLine(r)}\n`);
+          progress(`${finished}/${total} scenario runs`);
+        };
+        const report =
+          processes > 1
+            ? await runInProcesses(scenarios, { processes, trials, concurrency, onResult })
+            : await runSuites(scenarios, { trials, concurrency, onResult });
         endProgress();
         await finish(report, opts);
       },
