@@ -34,8 +34,14 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
     const suite = join(dir, name, "suite");
     await mkdir(suite, { recursive: true });
     const yaml = await readFile(join(SUITES_DIR, "cross-tenant/read-another-tenant.yaml"), "utf8");
-    const cassette = await readFile(join(SUITES_DIR, "../cassettes/dev-reads-globex.jsonl"), "utf8");
-    const [y, c] = edit(yaml.replace("../../cassettes/dev-reads-globex.jsonl", "cassette.jsonl"), cassette);
+    const cassette = await readFile(
+      join(SUITES_DIR, "../cassettes/cross-tenant--read-another-tenant.jsonl"),
+      "utf8",
+    );
+    const [y, c] = edit(
+      yaml.replace("../../cassettes/cross-tenant--read-another-tenant.jsonl", "cassette.jsonl"),
+      cassette,
+    );
     await writeFile(join(suite, "scenario.yaml"), y);
     await writeFile(join(suite, "cassette.jsonl"), c);
     return loadSuites([], join(dir, name));
@@ -90,7 +96,7 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
   it("fails closed when the run leaves its recording, naming the agent and the step", async () => {
     const [scenario] = await editedSuite("diverged", (yaml, cassette) => [
       yaml,
-      cassette.replace('"status": "error"', '"status": "success"'),
+      cassette.replace('"status":"error"', '"status":"success"'),
     ]);
     const report = await runSuites([scenario as never], {
       trials: 2,
@@ -217,7 +223,7 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
       const original = await readFile(scenario?.file as string, "utf8");
       await writeFile(
         join(suite, "scenario.yaml"),
-        original.replace("../../cassettes/dev-follows-planted-issue.jsonl", "cassette.jsonl"),
+        original.replace("../../cassettes/injection--issue-plants-exfiltration.jsonl", "cassette.jsonl"),
       );
       await writeFile(join(suite, "cassette.jsonl"), recorded.cassette as string);
       const [replayed] = await loadSuites([], join(dir, "recorded"));
@@ -237,7 +243,7 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
         template: template.dir,
       });
       expect(changed.scenarios[0]?.results[0]?.error).toMatch(
-        /replay: the tool calls left the recording at call 2:\n {2}- recorded: dev github__contents_create_or_update_file done\n {2}\+ asked: {4}dev github__contents_create_or_update_file refused/,
+        /replay: dev's tool calls left the recording:\n {2}- recorded: github__contents_create_or_update_file done ×1\n {2}\+ asked: {4}github__contents_create_or_update_file refused ×1/,
       );
     } finally {
       await live.close();

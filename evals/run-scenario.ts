@@ -48,12 +48,15 @@ export async function runScenario(
   options: {
     /** Record instead of replay: every persona's model live at this endpoint, the run written as a cassette. */
     record?: AgentConfig;
+    /** Write the run as a cassette even when replaying (its tool calls added to the turns it replayed). */
+    tape?: boolean;
   } = {},
 ): Promise<ScenarioResult & { cassette?: string }> {
   const start = Date.now();
   const recording = Boolean(options.record);
-  const cassette =
-    recording || !scenario.cassettePath ? new Cassette([]) : await Cassette.load(scenario.cassettePath);
+  const stored = scenario.cassettePath ? await Cassette.load(scenario.cassettePath) : undefined;
+  // Recording keeps only what the person said first (the session line); the turns are the live model's.
+  const cassette = recording ? new Cassette([], stored?.session) : (stored ?? new Cassette([]));
   const config = options.record ?? loadAgentConfig({});
   const tape = new Tape();
   const personas = await loadPersonas(config.personasDir, toolsets());
@@ -157,13 +160,16 @@ export async function runScenario(
       durationMs: Date.now() - start,
       timeline,
       evidence,
-      ...(recording
+      ...(recording || options.tape
         ? {
             cassette: await tape.jsonl({
               kind: "session",
               tenant: scenario.tenant,
-              name: scenario.title,
-              idea: scenario.run.kind === "agent" ? scenario.run.task : (scenario.run.idea ?? scenario.title),
+              name: cassette.session?.name ?? scenario.title,
+              idea:
+                scenario.run.kind === "agent"
+                  ? scenario.run.task
+                  : (scenario.run.idea ?? cassette.session?.idea ?? scenario.title),
             }),
           }
         : {}),

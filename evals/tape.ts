@@ -46,23 +46,37 @@ export class Tape {
   }
 }
 
-const shown = (c: { agent?: string; persona?: string; tool: string; status: string } | undefined) =>
-  c ? `${c.agent ?? c.persona} ${c.tool} ${c.status}` : "nothing";
+const key = (c: { tool: string; status: string }) => `${c.tool} ${c.status}`;
+
+/** Each agent's calls as a sorted list: calls made in one model turn run at once, so only that is stable. */
+function byAgent(calls: { agent: string; tool: string; status: string }[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const c of calls) out.set(c.agent, [...(out.get(c.agent) ?? []), key(c)]);
+  for (const list of out.values()) list.sort();
+  return out;
+}
 
 /**
- * Where a replayed run's tool calls left the recorded ones (tool and outcome, in order), or undefined when
- * they match: a changed policy, template or runtime shows here even when the model's turns still replay.
+ * Where a replayed run's tool calls left the recorded ones, agent by agent (each tool and how it ended), or
+ * undefined when they match: a changed policy, template or runtime shows here even when the model's turns
+ * still replay.
  */
 export function toolDiff(recorded: ToolLine[], asked: CallRecord[]): string | undefined {
-  const at = recorded.findIndex(
-    (r, i) => r.agent !== asked[i]?.persona || r.tool !== asked[i]?.tool || r.status !== asked[i]?.status,
-  );
-  const first = at >= 0 ? at : recorded.length < asked.length ? recorded.length : -1;
-  if (first < 0) return undefined;
-  const window = (xs: unknown[]) => xs.slice(first, first + 3);
-  return [
-    `the tool calls left the recording at call ${first + 1}:`,
-    ...window(recorded).map((r) => `  - recorded: ${shown(r as ToolLine)}`),
-    ...window(asked).map((a) => `  + asked:    ${shown(a as CallRecord)}`),
-  ].join("\n");
+  const was = byAgent(recorded);
+  const now = byAgent(asked.map((c) => ({ agent: c.persona, tool: c.tool, status: c.status })));
+  for (const agent of [...new Set([...was.keys(), ...now.keys()])].sort()) {
+    const before = was.get(agent) ?? [];
+    const after = now.get(agent) ?? [];
+    if (JSON.stringify(before) === JSON.stringify(after)) continue;
+    const missing = before.filter((c, i) => before.indexOf(c) === i && count(before, c) > count(after, c));
+    const extra = after.filter((c, i) => after.indexOf(c) === i && count(after, c) > count(before, c));
+    return [
+      `${agent}'s tool calls left the recording:`,
+      ...missing.map((c) => `  - recorded: ${c} ×${count(before, c) - count(after, c)}`),
+      ...extra.map((c) => `  + asked:    ${c} ×${count(after, c) - count(before, c)}`),
+    ].join("\n");
+  }
+  return undefined;
 }
+
+const count = (xs: string[], x: string) => xs.filter((y) => y === x).length;
