@@ -27,7 +27,14 @@ const cassette = Cassette.parse(
         usage: { input: 120, output: 30 },
       },
     },
-    { kind: "tool", note: "lines of other kinds are kept apart" },
+    {
+      kind: "tool",
+      agent: "founder",
+      tool: "github__repos_list_repositories",
+      arguments: { owner: "acme" },
+      status: "done",
+    },
+    { kind: "note", text: "lines of other kinds are left alone" },
     {
       kind: "model",
       agent: "founder",
@@ -44,6 +51,9 @@ describe("models", () => {
   it("replays recorded turns with their usage, resuming by the number of turns already taken", async () => {
     const { model, modelId } = modelFor(founder, loadAgentConfig({}), { cassette });
     expect(modelId).toBe("replay");
+    expect(cassette.tools.map((t) => [t.agent, t.tool, t.status])).toEqual([
+      ["founder", "github__repos_list_repositories", "done"],
+    ]);
     const first = await model.invoke([new HumanMessage("Start Acme.")]);
     expect(first.tool_calls).toEqual([
       { id: "t1", name: "github__repos_list_repositories", args: { owner: "acme" }, type: "tool_call" },

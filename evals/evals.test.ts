@@ -245,6 +245,15 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
       expect(changed.scenarios[0]?.results[0]?.error).toMatch(
         /replay: dev's tool calls left the recording:\n {2}- recorded: github__contents_create_or_update_file done ×1\n {2}\+ asked: {4}github__contents_create_or_update_file refused ×1/,
       );
+      // After an intended change, re-taping writes the run's calls in place of the old ones.
+      const retaped = await runScenario(replayed as never, template.dir, 1, { tape: true, retape: true });
+      expect(retaped.pass).toBe(true);
+      expect(retaped.cassette).toContain('"tool":"github__contents_create_or_update_file","arguments"');
+      expect(retaped.cassette).not.toContain('"status":"done"}\n{"kind":"model","agent":"dev","turn":2');
+      await writeFile(join(suite, "cassette.jsonl"), retaped.cassette as string);
+      expect(
+        (await runSuites([replayed as never], { trials: 1, concurrency: 1, template: template.dir })).pass,
+      ).toBe(true);
     } finally {
       await live.close();
     }

@@ -100,14 +100,18 @@ export function registerEval(program: Command): void {
     )
     .argument("<scenario>", "a scenario id (suite/name) or the path of its YAML file")
     .option("--out <file.jsonl>", "where to write the cassette (default: the scenario's own cassette file)")
+    .option(
+      "--replay",
+      "re-tape instead: replay the cassette's own model turns (no model needed) and write them again with this run's tool calls, after an intended change in policy or runtime",
+    )
     .option("--json", "print the recorded run's result as JSON on stdout")
     .addHelpText(
       "after",
       "\nSecret fields are always redacted; a file's content is kept unless secretlint's rules find a secret in it.\nThe cassette is written even when the run fails its graders, so it can be read.\nExit codes: 0 the recorded run passed its graders, 1 it did not, 2 bad input or no model configured.",
     )
-    .action(async (name: string, opts: { out?: string; json?: boolean }) => {
+    .action(async (name: string, opts: { out?: string; json?: boolean; replay?: boolean }) => {
       const config = loadAgentConfig();
-      if (!config.openai)
+      if (!opts.replay && !config.openai)
         throw new CliError(
           "set OPENAI_API_KEY (and OPENAI_BASE_URL for another OpenAI-compatible server) to record",
         );
@@ -117,7 +121,12 @@ export function registerEval(program: Command): void {
       const template = await migratedTemplate();
       try {
         progress(`recording ${scenario.id}…`);
-        const result = await runScenario(scenario, template.dir, 1, { record: config });
+        const result = await runScenario(
+          scenario,
+          template.dir,
+          1,
+          opts.replay ? { tape: true, retape: true } : { record: config },
+        );
         endProgress();
         const out = opts.out ?? scenario.cassettePath ?? scenario.file.replace(/\.ya?ml$/, ".jsonl");
         if (result.cassette) await writeFile(out, result.cassette);
