@@ -97,13 +97,17 @@ export async function runScenario(
       timeline.push({ at: Date.now() - start, type: "message", from: e.persona, text: e.text });
     else if (e.type === "phase") timeline.push({ at: Date.now() - start, type: "phase", phase: e.phase });
   };
-  const failed = (message: string): ScenarioResult => ({
+  // Which run this is, as every result names it.
+  const which = {
     id: scenario.id,
     suite: scenario.suite,
     title: scenario.title,
     version: scenario.version,
     trial,
     file: scenario.file,
+  };
+  const failed = (message: string): ScenarioResult => ({
+    ...which,
     ...verdict(scenario.graders, undefined, message),
     error: message,
     durationMs: Date.now() - start,
@@ -153,12 +157,7 @@ export async function runScenario(
       calls,
     });
     return {
-      id: scenario.id,
-      suite: scenario.suite,
-      title: scenario.title,
-      version: scenario.version,
-      trial,
-      file: scenario.file,
+      ...which,
       ...verdict(scenario.graders, evidence, error),
       ...(error ? { error } : {}),
       durationMs: Date.now() - start,
