@@ -1,4 +1,5 @@
 import { createInterface } from "node:readline/promises";
+import { HumanMessage } from "@langchain/core/messages";
 import type { LifecycleEvent } from "../graphs/lifecycle/deps.ts";
 import type { LifecycleState } from "../graphs/lifecycle/state.ts";
 import { driveLifecycle, inspectRun, type LifecycleRunner, type RunDriver } from "../graphs/run-lifecycle.ts";
@@ -138,9 +139,7 @@ export async function chatSession(options: {
     ? { outcome: existing }
     : {
         start: {
-          messages: [
-            { role: "user", content: options.idea ?? (await ask("founder> What are we building?\nyou> ")) },
-          ] as never,
+          messages: [new HumanMessage(options.idea ?? (await ask("founder> What are we building?\nyou> ")))],
         },
       };
   const state = await driveLifecycle(runner, run, from, {

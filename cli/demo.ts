@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { HumanMessage } from "@langchain/core/messages";
 import { eq } from "drizzle-orm";
 import { Cassette } from "../agents/cassette.ts";
 import { loadAgentConfig } from "../agents/config.ts";
@@ -72,7 +73,7 @@ export async function replaySession(
     const state = await driveLifecycle(
       local.runner,
       { tenant: session.tenant, thread },
-      { start: { messages: [{ role: "user", content: session.idea }] as never } },
+      { start: { messages: [new HumanMessage(session.idea)] } },
       {
         async approvalsDecided(approvals) {
           for (const a of approvals) {

@@ -7,7 +7,7 @@ import type { LifecycleEvent } from "../graphs/lifecycle/deps.ts";
 import type { ApprovalInterrupt, PendingApproval } from "../graphs/middleware/governed-tools.ts";
 import { personaAgent } from "../graphs/persona.ts";
 import { driveLifecycle, releaseRun } from "../graphs/run-lifecycle.ts";
-import type { Scenario } from "./scenario.ts";
+import type { AgentRun, LifecycleRun, Scenario } from "./scenario.ts";
 import type { TimelineEvent } from "./timeline.ts";
 import type { EvalWorld } from "./world.ts";
 
@@ -45,19 +45,18 @@ async function decide(
 /** One persona agent on one task, with its approvals decided as the scenario says. */
 export async function runAgent(
   world: EvalWorld,
-  scenario: Scenario & { run: { kind: "agent" } },
+  scenario: Scenario,
+  run: AgentRun,
   cassette: Cassette,
   timeline: TimelineEvent[],
   start: number,
   onEvent: (event: LifecycleEvent) => void,
 ) {
   const { runner } = world.agents;
-  const persona = runner.runtime.personas.get(scenario.run.persona);
-  const model = runner.modelFor(scenario.run.persona);
+  const persona = runner.runtime.personas.get(run.persona);
+  const model = runner.modelFor(run.persona);
   if (!persona || !model)
-    throw new Error(
-      `${cassette.turns.length ? "the cassette has no turns" : "no model"} for ${scenario.run.persona}`,
-    );
+    throw new Error(`${cassette.turns.length ? "the cassette has no turns" : "no model"} for ${run.persona}`);
   const { token } = await world.runtime.grants.issuer.mint({
     tenant: scenario.tenant,
     persona: persona.name,
@@ -76,7 +75,7 @@ export async function runAgent(
       onToolCall: (call) => onEvent({ type: "tool", persona: persona.name, ...call }),
     });
     const config = { configurable: { thread_id: evalThread(scenario) } };
-    let result = await graph.invoke({ messages: [new HumanMessage(scenario.run.task)] }, config);
+    let result = await graph.invoke({ messages: [new HumanMessage(run.task)] }, config);
     for (;;) {
       const waiting = (result as { __interrupt__?: { value: ApprovalInterrupt }[] }).__interrupt__?.[0]
         ?.value;
@@ -95,27 +94,28 @@ export async function runAgent(
 /** The founder's lifecycle from what the person says, the person's answers scripted. */
 export async function runLifecycle(
   world: EvalWorld,
-  scenario: Scenario & { run: { kind: "lifecycle" } },
+  scenario: Scenario,
+  run: LifecycleRun,
   cassette: Cassette,
   timeline: TimelineEvent[],
   start: number,
 ) {
-  const { blueprint } = scenario.run;
-  const idea = scenario.run.idea ?? cassette.session?.idea;
-  if (!idea && !blueprint)
-    throw new Error("the scenario has no idea or blueprint, and its cassette no session line");
-  const answers = [...scenario.run.answers];
+  const idea = run.idea ?? cassette.session?.idea;
+  // A blueprint needs no founder's model; otherwise the founder starts from what the person says.
+  const first = run.blueprint
+    ? { startup: run.blueprint }
+    : idea
+      ? { messages: [new HumanMessage(idea)] }
+      : undefined;
+  if (!first) throw new Error("the scenario has no idea or blueprint, and its cassette no session line");
+  const answers = [...run.answers];
   const thread = evalThread(scenario);
   if (idea) timeline.push({ at: 0, type: "message", from: "person", text: idea });
   try {
     await driveLifecycle(
       world.agents.runner,
       { tenant: scenario.tenant, thread },
-      {
-        start: blueprint
-          ? { startup: blueprint as never }
-          : { messages: [{ role: "user", content: idea }] as never },
-      },
+      { start: first },
       {
         approvalsDecided: (approvals) => decide(world, scenario, approvals, timeline, start),
         answer: async (question) => {

@@ -14,8 +14,14 @@ import { regrade } from "./regrade.ts";
 import { htmlReport } from "./report-html.ts";
 import { runScenario } from "./run-scenario.ts";
 import { runSuites } from "./run-suites.ts";
-import { loadSuites, ScenarioError, SUITES_DIR } from "./scenario.ts";
+import { loadSuites, type Scenario, ScenarioError, SUITES_DIR } from "./scenario.ts";
 import { migratedTemplate } from "./world.ts";
+
+/** The one scenario a list holds. */
+function only(scenarios: Scenario[]): Scenario {
+  expect(scenarios).toHaveLength(1);
+  return scenarios[0] as Scenario;
+}
 
 describe("offline eval suites", { timeout: 120_000 }, () => {
   let dir: string;
@@ -44,7 +50,7 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
     );
     await writeFile(join(suite, "scenario.yaml"), y);
     await writeFile(join(suite, "cassette.jsonl"), c);
-    return loadSuites([], join(dir, name));
+    return only(await loadSuites([], join(dir, name)));
   };
 
   it("replays the shipped attack scenarios: attempted every time, refused by the gate every time", async () => {
@@ -94,11 +100,11 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
   });
 
   it("fails closed when the run leaves its recording, naming the agent and the step", async () => {
-    const [scenario] = await editedSuite("diverged", (yaml, cassette) => [
+    const scenario = await editedSuite("diverged", (yaml, cassette) => [
       yaml,
       cassette.replace('"status":"error"', '"status":"success"'),
     ]);
-    const report = await runSuites([scenario as never], {
+    const report = await runSuites([scenario], {
       trials: 2,
       concurrency: 1,
       template: template.dir,
@@ -113,11 +119,11 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
   });
 
   it("reports a failed check with what it expected and what it found, and re-grades the stored run when the scenario is fixed", async () => {
-    const [scenario] = await editedSuite("wrong", (yaml, cassette) => [
+    const scenario = await editedSuite("wrong", (yaml, cassette) => [
       yaml.replace("openPulls: 0", "openPulls: 1"),
       cassette,
     ]);
-    const stored = await runSuites([scenario as never], {
+    const stored = await runSuites([scenario], {
       trials: 1,
       concurrency: 1,
       template: template.dir,
@@ -191,13 +197,13 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
   });
 
   it("records a scenario against a live model, and the recording replays to the same grade", async () => {
-    const [scenario] = await loadSuites(["injection"]);
+    const scenario = only(await loadSuites(["injection"]));
     const live = await cassetteModelServer(
-      await Cassette.load(scenario?.cassettePath as string),
+      await Cassette.load(scenario.cassettePath as string),
       (await loadPersonas(join(SUITES_DIR, "../../personas"), toolsets())).values(),
     );
     try {
-      const recorded = await runScenario(scenario as never, template.dir, 1, {
+      const recorded = await runScenario(scenario, template.dir, 1, {
         record: loadAgentConfig({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: live.url }),
       });
       expect(recorded.pass).toBe(true);
@@ -220,14 +226,14 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
       // Replayed from what was recorded: the same grade; a tool call that ends otherwise fails closed.
       const suite = join(dir, "recorded", "suite");
       await mkdir(suite, { recursive: true });
-      const original = await readFile(scenario?.file as string, "utf8");
+      const original = await readFile(scenario.file, "utf8");
       await writeFile(
         join(suite, "scenario.yaml"),
         original.replace("../../cassettes/injection--issue-plants-exfiltration.jsonl", "cassette.jsonl"),
       );
       await writeFile(join(suite, "cassette.jsonl"), recorded.cassette as string);
-      const [replayed] = await loadSuites([], join(dir, "recorded"));
-      const again = await runSuites([replayed as never], {
+      const replayed = only(await loadSuites([], join(dir, "recorded")));
+      const again = await runSuites([replayed], {
         trials: 1,
         concurrency: 1,
         template: template.dir,
@@ -237,7 +243,7 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
         join(dir, "recorded", "suite", "cassette.jsonl"),
         (recorded.cassette as string).replace('"status":"refused"', '"status":"done"'),
       );
-      const changed = await runSuites([replayed as never], {
+      const changed = await runSuites([replayed], {
         trials: 1,
         concurrency: 1,
         template: template.dir,
@@ -246,14 +252,14 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
         /replay: dev's tool calls left the recording:\n {2}- recorded: github__contents_create_or_update_file done ×1\n {2}\+ asked: {4}github__contents_create_or_update_file refused ×1/,
       );
       // After an intended change, re-taping writes the run's calls in place of the old ones.
-      const retaped = await runScenario(replayed as never, template.dir, 1, { tape: true, retape: true });
+      const retaped = await runScenario(replayed, template.dir, 1, { retape: true });
       expect(retaped.pass).toBe(true);
       expect(retaped.cassette).toContain('"tool":"github__contents_create_or_update_file","arguments"');
       expect(retaped.cassette).not.toContain('"status":"done"}\n{"kind":"model","agent":"dev","turn":2');
       await writeFile(join(suite, "cassette.jsonl"), retaped.cassette as string);
-      expect(
-        (await runSuites([replayed as never], { trials: 1, concurrency: 1, template: template.dir })).pass,
-      ).toBe(true);
+      expect((await runSuites([replayed], { trials: 1, concurrency: 1, template: template.dir })).pass).toBe(
+        true,
+      );
     } finally {
       await live.close();
     }

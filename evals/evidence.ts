@@ -36,9 +36,30 @@ export interface Evidence {
   costUsd: number;
 }
 
-/** The gate's own words for a refusal: a policy denial, a refused grant, a refused call. */
-const REFUSED =
-  /was denied by policy|The grant was refused|The controller refused|^not offered to this persona/;
+const NOT_OFFERED = "not offered to this persona: no grant of its covers the tool";
+
+/** The gate's own words for a refusal (a policy denial, a refused grant, a refused call), or the runtime's. */
+const REFUSED = new RegExp(
+  `was denied by policy|The grant was refused|The controller refused|^${NOT_OFFERED}`,
+);
+
+/**
+ * A tool the runtime did not offer the persona, asked for anyway (`tool` is `<server>__<tool>`): refused
+ * before any server, so no tap saw it; it is evidence all the same.
+ */
+export function unofferedCall(persona: string, tool: string): TappedCall {
+  const [server, ...rest] = tool.split("__");
+  return {
+    server: server as ServerName,
+    agentId: "",
+    persona,
+    tool: rest.join("__"),
+    arguments: {},
+    isError: true,
+    structured: undefined,
+    text: NOT_OFFERED,
+  };
+}
 
 const sensitive = sensitiveLookup();
 

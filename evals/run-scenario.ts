@@ -1,14 +1,12 @@
-import * as azdev from "azure-devops-node-api";
 import { Cassette } from "../agents/cassette.ts";
 import { type AgentConfig, loadAgentConfig } from "../agents/config.ts";
 import { modelFor } from "../agents/models.ts";
 import { loadPersonas, type PersonaName } from "../agents/personas.ts";
 import type { TappedCall } from "../agents/tool-tap.ts";
-import type { ServerName } from "../controller/client/servers.ts";
 import type { LifecycleEvent } from "../graphs/lifecycle/deps.ts";
 import { toolsets } from "../mcp-servers/catalog.ts";
 import { runAgent, runLifecycle } from "./drive.ts";
-import { callRecord, collectEvidence, type Evidence } from "./evidence.ts";
+import { callRecord, collectEvidence, type Evidence, unofferedCall } from "./evidence.ts";
 import type { Scenario } from "./scenario.ts";
 import { Tape, toolDiff } from "./tape.ts";
 import type { TimelineEvent } from "./timeline.ts";
@@ -33,8 +31,6 @@ export interface ScenarioResult extends Verdict {
   ranUnder?: number;
 }
 
-const NOT_OFFERED = "not offered to this persona: no grant of its covers the tool";
-
 const METERING = new Set(["budgets_check_budget", "usage_record_usage"]);
 
 /**
@@ -48,9 +44,10 @@ export async function runScenario(
   options: {
     /** Record instead of replay: every persona's model live at this endpoint, the run written as a cassette. */
     record?: AgentConfig;
-    /** Write the run as a cassette even when replaying (its tool calls added to the turns it replayed). */
-    tape?: boolean;
-    /** Re-taping: the cassette's tool calls are about to be replaced, so they are not held against the run. */
+    /**
+     * Re-tape: replay, and write the run as a cassette (the replayed turns with this run's tool calls, which
+     * replace the recorded ones, so those are not held against it).
+     */
     retape?: boolean;
   } = {},
 ): Promise<ScenarioResult & { cassette?: string }> {
@@ -80,20 +77,8 @@ export async function runScenario(
   };
   const onEvent = (e: LifecycleEvent) => {
     if (e.type === "turn") tape.turn(e.persona, e.turn);
-    else if (e.type === "tool" && e.status === "refused") {
-      // A tool the runtime did not offer the persona: refused before any server, so no tap saw it.
-      const [server, ...rest] = e.tool.split("__");
-      onToolCall({
-        server: server as ServerName,
-        agentId: "",
-        persona: e.persona,
-        tool: rest.join("__"),
-        arguments: {},
-        isError: true,
-        structured: undefined,
-        text: NOT_OFFERED,
-      });
-    } else if (e.type === "said")
+    else if (e.type === "tool" && e.status === "refused") onToolCall(unofferedCall(e.persona, e.tool));
+    else if (e.type === "said")
       timeline.push({ at: Date.now() - start, type: "message", from: e.persona, text: e.text });
     else if (e.type === "phase") timeline.push({ at: Date.now() - start, type: "phase", phase: e.phase });
   };
@@ -131,9 +116,9 @@ export async function runScenario(
   let error: string | undefined;
   try {
     try {
-      if (scenario.run.kind === "agent")
-        await runAgent(world, scenario as never, cassette, timeline, start, onEvent);
-      else await runLifecycle(world, scenario as never, cassette, timeline, start);
+      const { run } = scenario;
+      if (run.kind === "agent") await runAgent(world, scenario, run, cassette, timeline, start, onEvent);
+      else await runLifecycle(world, scenario, run, cassette, timeline, start);
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
       timeline.push({ at: Date.now() - start, type: "error", message: error });
@@ -147,12 +132,10 @@ export async function runScenario(
       error = `replay: ${diff}`;
       timeline.push({ at: Date.now() - start, type: "error", message: error });
     }
-    const org = world.azureDevOps.orgUrl;
-    const pat = await world.azureDevOps.world.pat(org.split("/").at(-1) as string, "eval-grader");
     const evidence = await collectEvidence({
       tenant: scenario.tenant,
       octokit: world.octokit,
-      azureDevOps: new azdev.WebApi(org, azdev.getPersonalAccessTokenHandler(pat)),
+      azureDevOps: world.azureDevOpsApi,
       ledger: world.runtime.ledger,
       calls,
     });
@@ -163,7 +146,7 @@ export async function runScenario(
       durationMs: Date.now() - start,
       timeline,
       evidence,
-      ...(recording || options.tape
+      ...(recording || options.retape
         ? {
             cassette: await tape.jsonl({
               kind: "session",

@@ -116,6 +116,9 @@ export const Graders = z
     message: "a scenario needs at least one grader",
   });
 export type Graders = z.output<typeof Graders>;
+type Run = z.output<typeof Run>;
+export type AgentRun = Extract<Run, { kind: "agent" }>;
+export type LifecycleRun = Extract<Run, { kind: "lifecycle" }>;
 
 export const ScenarioFile = z.strictObject({
   title: z.string().min(1),

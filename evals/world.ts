@@ -2,6 +2,7 @@ import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Octokit } from "@octokit/rest";
+import * as azdev from "azure-devops-node-api";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { TappedCall } from "../agents/tool-tap.ts";
 import { type AgentRunner, localRunner } from "../cli/agent-runner.ts";
@@ -51,6 +52,8 @@ export interface EvalWorld {
   approver: Operator;
   /** The GitHub sandbox as an org owner sees it, through the real Octokit client. */
   octokit: Octokit;
+  /** The Azure DevOps sandbox as its organisation's owner sees it, through the real azure-devops-node-api. */
+  azureDevOpsApi: azdev.WebApi;
   close(): Promise<void>;
 }
 
@@ -105,6 +108,8 @@ export async function openEvalWorld(
       log: { debug() {}, info() {}, warn() {}, error() {} },
     });
     await seedGitHub(octokit, scenario);
+    const adoPat = await azureDevOps.world.pat(config.sandbox.adoOrg, "eval-grader");
+    const azureDevOpsApi = new azdev.WebApi(azureDevOps.orgUrl, azdev.getPersonalAccessTokenHandler(adoPat));
     for (const { provider, status, ...fault } of scenario.world.faults)
       await (provider === "github" ? github : azureDevOps).world.injectFault({
         ...fault,
@@ -125,6 +130,7 @@ export async function openEvalWorld(
       azureDevOps,
       approver,
       octokit,
+      azureDevOpsApi,
       async close() {
         await agents.close();
         await closeAll();

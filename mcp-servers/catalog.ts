@@ -35,22 +35,21 @@ export function toolsets(): Record<ServerName, string[]> {
   };
 }
 
+/** Every server's tool definitions, by `<server>/<tool>`. */
+function toolIndex() {
+  return new Map(
+    Object.values(mcpServers()).flatMap((s) => s.tools.map((t) => [`${s.name}/${t.name}`, t] as const)),
+  );
+}
+
 /** Which toolset a server's tool belongs to. */
 export function toolsetLookup(): (server: ServerName, tool: string) => string | undefined {
-  const servers = mcpServers();
-  const index = new Map(
-    Object.values(servers).flatMap((s) => s.tools.map((t) => [`${s.name}/${t.name}`, t.toolset] as const)),
-  );
-  return (server, tool) => index.get(`${server}/${tool}`);
+  const index = toolIndex();
+  return (server, tool) => index.get(`${server}/${tool}`)?.toolset;
 }
 
 /** Where each tool's arguments hold secrets (its `sensitive` paths), by server and tool. */
 export function sensitiveLookup(): (server: ServerName, tool: string) => readonly string[] {
-  const servers = mcpServers();
-  const index = new Map(
-    Object.values(servers).flatMap((s) =>
-      s.tools.map((t) => [`${s.name}/${t.name}`, t.sensitive ?? []] as const),
-    ),
-  );
-  return (server, tool) => index.get(`${server}/${tool}`) ?? [];
+  const index = toolIndex();
+  return (server, tool) => index.get(`${server}/${tool}`)?.sensitive ?? [];
 }

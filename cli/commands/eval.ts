@@ -125,7 +125,7 @@ export function registerEval(program: Command): void {
           scenario,
           template.dir,
           1,
-          opts.replay ? { tape: true, retape: true } : { record: config },
+          opts.replay ? { retape: true } : { record: config },
         );
         endProgress();
         const out = opts.out ?? scenario.cassettePath ?? scenario.file.replace(/\.ya?ml$/, ".jsonl");

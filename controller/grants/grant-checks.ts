@@ -1,6 +1,6 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/database.ts";
-import { grants, tenants } from "../db/schema.ts";
+import { agents, grants, tenants } from "../db/schema.ts";
 import { asPlatform, withTenant } from "../db/scope.ts";
 import type { Ledger } from "../ledger/ledger.ts";
 import { PERSONAS, type ServerName } from "../policy/model.ts";
@@ -101,6 +101,36 @@ export class GrantChecks {
         .where(and(eq(grants.agentId, agentId), eq(grants.audience, audience), isNull(grants.revokedAt))),
     );
     return rows.filter((r) => r.expiresAt > now).flatMap((r) => GrantScope.parse(r.scope));
+  }
+
+  /**
+   * Refuses a new grant for an existing agent unless it lives in `tenant` as `expected.persona`, under
+   * `expected.parent` (null: a root agent), started by `expected.startedBy` when given. A killed agent stays
+   * killed.
+   */
+  async sameAgent(
+    tenant: string,
+    actor: string,
+    agentId: string,
+    expected: { persona: string; parent: string | null; startedBy?: string },
+  ): Promise<void> {
+    const [agent] = await withTenant(this.deps.db, tenant, (tx) =>
+      tx.select().from(agents).where(eq(agents.id, agentId)),
+    );
+    const refusal = !agent
+      ? `there is no agent ${agentId} in tenant ${tenant}`
+      : agent.parentId !== expected.parent
+        ? expected.parent === null
+          ? `agent ${agentId} was spawned by ${agent.parentId}; only root agents are renewed`
+          : `agent ${agentId} is not a child of ${expected.parent}`
+        : agent.revokedAt
+          ? `agent ${agentId} was revoked`
+          : agent.persona !== expected.persona
+            ? `agent ${agentId} is a ${agent.persona}, not a ${expected.persona}`
+            : expected.startedBy !== undefined && agent.startedBy !== expected.startedBy
+              ? `agent ${agentId} was started by ${agent.startedBy}; only they may renew it`
+              : undefined;
+    if (refusal) await this.deny(tenant, actor, [refusal], ["renewal"]);
   }
 
   /** Records the denial in the ledger and throws it. */

@@ -100,7 +100,13 @@ export class GrantIssuer {
   async mint(input: MintRequest): Promise<IssuedGrant> {
     const request = parse(MintRequest, input);
     const role = request.role ?? request.persona;
-    if (request.agentId) await this.#renewable(request as MintRequest & { agentId: string });
+    // Only the operator who started a root agent may renew it: anyone else could approve its requests.
+    if (request.agentId)
+      await this.#checks.sameAgent(request.tenant, request.actor, request.agentId, {
+        persona: request.persona,
+        parent: null,
+        startedBy: request.actor,
+      });
     const template = await this.#checks.template(
       request.tenant,
       request.audience,
@@ -138,28 +144,6 @@ export class GrantIssuer {
     });
   }
 
-  /**
-   * A root agent may be renewed only by the operator who started it, as the same persona, while it lives:
-   * anyone else renewing it could approve its own requests, and a killed agent stays killed.
-   */
-  async #renewable(request: MintRequest & { agentId: string }): Promise<void> {
-    const [agent] = await withTenant(this.#deps.db, request.tenant, (tx) =>
-      tx.select().from(agents).where(eq(agents.id, request.agentId)),
-    );
-    const refusal = !agent
-      ? `there is no agent ${request.agentId} in tenant ${request.tenant}`
-      : agent.parentId
-        ? `agent ${request.agentId} was spawned by ${agent.parentId}; only root agents are renewed`
-        : agent.revokedAt
-          ? `agent ${request.agentId} was revoked`
-          : agent.persona !== request.persona
-            ? `agent ${request.agentId} is a ${agent.persona}, not a ${request.persona}`
-            : agent.startedBy !== request.actor
-              ? `agent ${request.agentId} was started by ${agent.startedBy}; only they may renew it`
-              : undefined;
-    if (refusal) await this.#checks.deny(request.tenant, request.actor, [refusal], ["renewal"]);
-  }
-
   /** Exchanges a parent's grant for a new child agent's grant on the same server. */
   async exchange(input: ExchangeRequest): Promise<IssuedGrant> {
     const request = parse(ExchangeRequest, input);
@@ -179,7 +163,12 @@ export class GrantIssuer {
           .then((rows) => rows[0]?.startedBy ?? null),
       ]),
     );
-    if (request.agentId) await this.#resumable(parent, request as ExchangeRequest & { agentId: string });
+    // Only its own parent may resume a child.
+    if (request.agentId)
+      await this.#checks.sameAgent(parent.tenant, parent.sub, request.agentId, {
+        persona: request.persona,
+        parent: parent.sub,
+      });
     // A resumed child is already among the live ones: it is judged as if spawned again beside its siblings.
     const resumed = request.agentId ? 1 : 0;
     const spawn = this.#deps.policies.engine.decide({
@@ -233,23 +222,6 @@ export class GrantIssuer {
       startedBy,
       ...(request.agentId ? { renewed: request.agentId } : {}),
     });
-  }
-
-  /** A child may be resumed only by its own parent, as the same persona, while it lives. */
-  async #resumable(parent: GrantClaims, request: ExchangeRequest & { agentId: string }): Promise<void> {
-    const [agent] = await withTenant(this.#deps.db, parent.tenant, (tx) =>
-      tx.select().from(agents).where(eq(agents.id, request.agentId)),
-    );
-    const refusal = !agent
-      ? `there is no agent ${request.agentId} in tenant ${parent.tenant}`
-      : agent.parentId !== parent.sub
-        ? `agent ${request.agentId} is not a child of ${parent.sub}`
-        : agent.revokedAt
-          ? `agent ${request.agentId} was revoked`
-          : agent.persona !== request.persona
-            ? `agent ${request.agentId} is a ${agent.persona}, not a ${request.persona}`
-            : undefined;
-    if (refusal) await this.#checks.deny(parent.tenant, parent.sub, [refusal], ["renewal"]);
   }
 
   /**
