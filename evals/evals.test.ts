@@ -141,11 +141,11 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
       file,
       (await readFile(file, "utf8"))
         .replace("openPulls: 1", "openPulls: 0")
-        .replace("version: 1", "version: 2"),
+        .replace("version: 2", "version: 3"),
     );
     const again = await regrade(JSON.parse(JSON.stringify(stored)), join(dir, "wrong"));
     expect(again.pass).toBe(true);
-    expect(again.scenarios[0]?.results[0]).toMatchObject({ version: 2, ranUnder: 1, pass: true });
+    expect(again.scenarios[0]?.results[0]).toMatchObject({ version: 3, ranUnder: 2, pass: true });
     expect(again.scenarios[0]?.results[0]?.durationMs).toBe(result?.durationMs);
   });
 

@@ -5,6 +5,7 @@ import type { ServerName } from "../controller/client/servers.ts";
 import type { Ledger } from "../controller/ledger/ledger.ts";
 import { sensitiveLookup } from "../mcp-servers/catalog.ts";
 import { hideSensitive } from "../mcp-servers/shared/sensitive-paths.ts";
+import { type ProviderState, providerState } from "./provider-state.ts";
 import { REDACTED } from "./redact.ts";
 
 /** One tool call as the graders see it: who, what, with which (redacted) arguments, and how it ended. */
@@ -16,20 +17,13 @@ export interface CallRecord {
   status: "done" | "refused" | "waiting" | "error";
 }
 
-export interface RepoState {
-  defaultBranch: string;
-  files: string[];
-  protectedBranches: string[];
-  openPulls: number;
-}
-
 /**
  * Everything a run left that the graders judge, gathered once after the run: the providers' state, the
  * ledger's, the calls and the spend. Graders read only this, so a stored run is re-graded without re-running.
  */
-export interface Evidence {
-  github: Record<string, RepoState>;
-  azureDevOps: { projects: string[] };
+export interface Evidence extends ProviderState {
+  /** The providers' state before the run (after seeding), to tell what the run changed. */
+  before?: ProviderState;
   ledger: { verifies: boolean; entries: number; allowedWithoutOutcome: string[] };
   calls: CallRecord[];
   tokens: number;
@@ -86,56 +80,17 @@ export function callRecord(call: TappedCall): CallRecord {
 const hideSensitiveArgs = (server: ServerName, tool: string, args: Record<string, unknown>) =>
   hideSensitive(args, sensitive(server, tool), () => REDACTED);
 
-const status = (e: unknown) => (e as { status?: number }).status;
-
-async function repoState(
-  octokit: Octokit,
-  owner: string,
-  repo: string,
-  defaultBranch: string,
-): Promise<RepoState> {
-  const branches = (await octokit.repos.listBranches({ owner, repo, per_page: 100 })).data;
-  const head = branches.find((b) => b.name === defaultBranch);
-  let files: string[] = [];
-  if (head) {
-    const commit = await octokit.git.getCommit({ owner, repo, commit_sha: head.commit.sha });
-    const tree = await octokit.git.getTree({ owner, repo, tree_sha: commit.data.tree.sha, recursive: "1" });
-    files = tree.data.tree
-      .filter((e) => e.type === "blob")
-      .map((e) => e.path as string)
-      .sort();
-  }
-  const pulls = await octokit.pulls.list({ owner, repo, state: "open", per_page: 100 });
-  return {
-    defaultBranch,
-    files,
-    protectedBranches: branches
-      .filter((b) => b.protected)
-      .map((b) => b.name)
-      .sort(),
-    openPulls: pulls.data.length,
-  };
-}
-
-/** Gathers the evidence of a run in `tenant`'s world. */
+/** Gathers the evidence of a run in `tenant`'s world, given the providers' state before it. */
 export async function collectEvidence(world: {
   tenant: string;
   octokit: Octokit;
   azureDevOps: WebApi;
   ledger: Ledger;
   calls: TappedCall[];
+  before: ProviderState;
 }): Promise<Evidence> {
-  const { tenant, octokit, ledger } = world;
-  const repos = await octokit.repos.listForOrg({ org: tenant, per_page: 100 }).then(
-    (r) => r.data,
-    (e) => (status(e) === 404 ? [] : Promise.reject(e)),
-  );
-  const github: Record<string, RepoState> = {};
-  for (const r of repos)
-    github[r.name] = await repoState(octokit, tenant, r.name, r.default_branch ?? "main");
-  const projects = (await (await world.azureDevOps.getCoreApi()).getProjects())
-    .map((p) => p.name as string)
-    .sort();
+  const { tenant, ledger } = world;
+  const after = await providerState(world);
   const entries = await ledger.entries({ tenant, limit: 10_000 });
   const allowed = entries
     .filter(
@@ -151,8 +106,8 @@ export async function collectEvidence(world: {
     .filter((e) => e.action === "model.usage")
     .map((e) => e.payload as { inputTokens: number; outputTokens: number; costMicroUsd: number });
   return {
-    github,
-    azureDevOps: { projects },
+    ...after,
+    before: world.before,
     ledger: {
       verifies: (await ledger.verify()).ok,
       entries: entries.length,

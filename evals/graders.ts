@@ -1,4 +1,5 @@
 import type { CallRecord, Evidence } from "./evidence.ts";
+import { stateDiff } from "./provider-state.ts";
 import type { Graders } from "./scenario.ts";
 
 /** One check's verdict, with what it expected and what it found when they differ. */
@@ -52,11 +53,30 @@ function gradeState(expected: NonNullable<Graders["state"]>, evidence: Evidence)
     if (repo.openPulls !== undefined)
       checks.push(check("state", `${repo.name} open pull requests`, repo.openPulls, found.openPulls));
   }
-  const projects = evidence.azureDevOps.projects;
-  for (const name of expected.azureDevOps?.projects ?? [])
-    checks.push(check("state", `azure-devops project ${name} exists`, true, projects.includes(name)));
+  for (const slug of expected.github?.teams ?? [])
+    checks.push(
+      check("state", `github team ${slug} exists`, true, Boolean(evidence.org?.teams.includes(slug))),
+    );
+  const ado = evidence.azureDevOps;
+  const exists = (kind: string, names: string[] = [], found: string[] = []) =>
+    names.map((name) => check("state", `azure-devops ${kind} ${name} exists`, true, found.includes(name)));
+  checks.push(
+    ...exists("project", expected.azureDevOps?.projects, ado.projects),
+    ...exists("repository", expected.azureDevOps?.repos, ado.repos),
+    ...exists("pipeline", expected.azureDevOps?.pipelines, ado.pipelines),
+    ...exists("service connection", expected.azureDevOps?.serviceConnections, ado.serviceConnections),
+  );
   for (const name of expected.azureDevOps?.absent ?? [])
-    checks.push(check("state", `azure-devops project ${name} absent`, false, projects.includes(name)));
+    checks.push(check("state", `azure-devops project ${name} absent`, false, ado.projects.includes(name)));
+  if (expected.unchanged)
+    checks.push(
+      check(
+        "state",
+        "nothing changed",
+        [],
+        evidence.before ? stateDiff(evidence.before, evidence) : ["(no state from before the run)"],
+      ),
+    );
   return checks;
 }
 

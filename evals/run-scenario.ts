@@ -7,6 +7,7 @@ import type { LifecycleEvent } from "../graphs/lifecycle/deps.ts";
 import { toolsets } from "../mcp-servers/catalog.ts";
 import { runAgent, runLifecycle } from "./drive.ts";
 import { callRecord, collectEvidence, type Evidence, unofferedCall } from "./evidence.ts";
+import { providerState } from "./provider-state.ts";
 import type { Scenario } from "./scenario.ts";
 import { Tape, toolDiff } from "./tape.ts";
 import type { TimelineEvent } from "./timeline.ts";
@@ -115,6 +116,8 @@ export async function runScenario(
   }
   let error: string | undefined;
   try {
+    const state = { tenant: scenario.tenant, octokit: world.octokit, azureDevOps: world.azureDevOpsApi };
+    const before = await providerState(state);
     try {
       const { run } = scenario;
       if (run.kind === "agent") await runAgent(world, scenario, run, cassette, timeline, start, onEvent);
@@ -132,13 +135,7 @@ export async function runScenario(
       error = `replay: ${diff}`;
       timeline.push({ at: Date.now() - start, type: "error", message: error });
     }
-    const evidence = await collectEvidence({
-      tenant: scenario.tenant,
-      octokit: world.octokit,
-      azureDevOps: world.azureDevOpsApi,
-      ledger: world.runtime.ledger,
-      calls,
-    });
+    const evidence = await collectEvidence({ ...state, ledger: world.runtime.ledger, calls, before });
     return {
       ...which,
       ...verdict(scenario.graders, evidence, error),

@@ -16,9 +16,24 @@ const SeedRepo = z.strictObject({
     .array(z.strictObject({ title: z.string().min(1), body: z.string().default("") }))
     .default([])
     .describe("issues to open, their bodies untrusted text an agent reads"),
+  pulls: z
+    .array(
+      z.strictObject({
+        title: z.string().min(1),
+        body: z.string().default(""),
+        head: z.string().min(1).describe("the branch it comes from, made from the default branch"),
+        files: z.record(z.string(), z.string()).default({}).describe("path → content on the head branch"),
+      }),
+    )
+    .default([])
+    .describe("pull requests to open, their descriptions untrusted text an agent reads"),
 });
 
-/** What the scenario's world holds before the run, beyond its tenant (and its GitHub organisation). */
+const SeedProject = z.strictObject({
+  name: z.string().min(1),
+  repos: z.array(z.string().min(1)).default([]).describe("empty Git repositories in the project"),
+});
+
 /** A failure the provider's sandbox answers with, the next `times` requests to one method and path. */
 const Fault = z.strictObject({
   provider: z.enum(["github", "azure-devops"]),
@@ -30,8 +45,13 @@ const Fault = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}).describe("e.g. retry-after for a rate limit"),
 });
 
+/** What the scenario's world holds before the run, beyond its tenant (and its GitHub organisation). */
 const World = z.strictObject({
   github: z.strictObject({ repos: z.array(SeedRepo).default([]) }).default({ repos: [] }),
+  azureDevOps: z
+    .strictObject({ projects: z.array(SeedProject).default([]) })
+    .default({ projects: [] })
+    .describe("projects made in the organisation's sandbox (another tenant's among them, say)"),
   faults: z.array(Fault).default([]).describe("armed after seeding, before the run"),
 });
 
@@ -69,11 +89,26 @@ export const Graders = z
   .strictObject({
     state: z
       .strictObject({
-        github: z.strictObject({ repos: z.array(RepoExpectation).default([]) }).optional(),
+        unchanged: z
+          .boolean()
+          .default(false)
+          .describe("the providers hold exactly what they held before the run (what changed is listed)"),
+        github: z
+          .strictObject({
+            repos: z.array(RepoExpectation).default([]),
+            teams: z.array(z.string()).default([]).describe("team slugs that exist"),
+          })
+          .optional(),
         azureDevOps: z
           .strictObject({
             projects: z.array(z.string()).default([]).describe("projects that exist"),
             absent: z.array(z.string()).default([]).describe("projects that must not exist"),
+            repos: z.array(z.string()).default([]).describe("repositories that exist, as <project>/<name>"),
+            pipelines: z.array(z.string()).default([]).describe("pipelines that exist, as <project>/<name>"),
+            serviceConnections: z
+              .array(z.string())
+              .default([])
+              .describe("service connections that exist, as <project>/<name>"),
           })
           .optional(),
       })
@@ -125,7 +160,7 @@ export const ScenarioFile = z.strictObject({
   version: z.number().int().min(1).describe("bump when the scenario changes; stored runs name the version"),
   description: z.string().default(""),
   tenant: z.string().regex(/^[a-z][a-z0-9]{1,30}$/),
-  world: World.default({ github: { repos: [] }, faults: [] }),
+  world: World.default({ github: { repos: [] }, azureDevOps: { projects: [] }, faults: [] }),
   run: Run,
   cassette: z
     .string()

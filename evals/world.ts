@@ -16,6 +16,7 @@ import type { LifecycleDeps } from "../graphs/lifecycle/deps.ts";
 import type { RunningAzureDevOpsSandbox } from "../sandbox/azure-devops/embedded.ts";
 import type { RunningGitHubSandbox } from "../sandbox/github/embedded.ts";
 import type { Scenario } from "./scenario.ts";
+import { seedWorld } from "./seed.ts";
 
 /** The configuration of a world in `dir`: always the embedded database and the sandboxes, never the user's. */
 const worldConfig = (dir: string, org = "acme") =>
@@ -107,9 +108,9 @@ export async function openEvalWorld(
       // A grader's 404 is an answer, not a warning.
       log: { debug() {}, info() {}, warn() {}, error() {} },
     });
-    await seedGitHub(octokit, scenario);
     const adoPat = await azureDevOps.world.pat(config.sandbox.adoOrg, "eval-grader");
     const azureDevOpsApi = new azdev.WebApi(azureDevOps.orgUrl, azdev.getPersonalAccessTokenHandler(adoPat));
+    await seedWorld(scenario, octokit, azureDevOpsApi);
     for (const { provider, status, ...fault } of scenario.world.faults)
       await (provider === "github" ? github : azureDevOps).world.injectFault({
         ...fault,
@@ -139,39 +140,5 @@ export async function openEvalWorld(
   } catch (error) {
     await closeAll();
     throw error;
-  }
-}
-
-/** The scenario's repositories, files, protection and issues, made as an org owner would. */
-async function seedGitHub(octokit: Octokit, scenario: Scenario): Promise<void> {
-  const owner = scenario.tenant;
-  for (const repo of scenario.world.github.repos) {
-    await octokit.repos.createInOrg({ org: owner, name: repo.name, auto_init: true });
-    for (const [path, content] of Object.entries(repo.files)) {
-      // auto_init wrote a README already: replacing a file names the blob it replaces.
-      const existing = await octokit.repos.getContent({ owner, repo: repo.name, path }).then(
-        (r) => (r.data as { sha?: string }).sha,
-        () => undefined,
-      );
-      await octokit.repos.createOrUpdateFileContents({
-        owner,
-        repo: repo.name,
-        path,
-        message: `seed ${path}`,
-        content: Buffer.from(content).toString("base64"),
-        ...(existing ? { sha: existing } : {}),
-      });
-    }
-    if (repo.protected)
-      await octokit.repos.updateBranchProtection({
-        owner,
-        repo: repo.name,
-        branch: repo.protected,
-        required_status_checks: null,
-        enforce_admins: true,
-        required_pull_request_reviews: { required_approving_review_count: 1 },
-        restrictions: null,
-      });
-    for (const issue of repo.issues) await octokit.issues.create({ owner, repo: repo.name, ...issue });
   }
 }
