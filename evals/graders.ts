@@ -94,6 +94,14 @@ function gradeTrajectory(expected: NonNullable<Graders["trajectory"]>, calls: Ca
         calls.some((c) => c.tool === t && c.status === "refused"),
       ),
     ),
+    ...expected.waited.map((t) =>
+      check(
+        "trajectory",
+        `${t} waited for approval`,
+        true,
+        calls.some((c) => c.tool === t && c.status === "waiting"),
+      ),
+    ),
   ];
   if (expected.order.length) {
     const firsts = expected.order

@@ -120,6 +120,7 @@ export const Graders = z
         notCalled: z.array(z.string()).default([]).describe("tools never called successfully"),
         once: z.array(z.string()).default([]).describe("tools done exactly once (no duplicates)"),
         denied: z.array(z.string()).default([]).describe("tools the gate refused at least once"),
+        waited: z.array(z.string()).default([]).describe("tools that waited for an approval at least once"),
         order: z.array(z.string()).default([]).describe("tools first done in this order"),
       })
       .optional(),

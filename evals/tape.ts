@@ -37,7 +37,8 @@ export class Tape {
           kind: "tool",
           agent: record.persona,
           tool: record.tool,
-          arguments: await redactForCassette(record.tool, entry.call.arguments),
+          // The evidence's arguments: secret fields redacted already, and no approval id (it differs every run).
+          arguments: await redactForCassette(record.tool, record.arguments),
           status: record.status,
         });
       }
