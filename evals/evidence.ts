@@ -24,6 +24,8 @@ export interface CallRecord {
 export interface Evidence extends ProviderState {
   /** The providers' state before the run (after seeding), to tell what the run changed. */
   before?: ProviderState;
+  /** How many faults the scenario armed, and those no request reached (a resilience run that proves nothing). */
+  faults?: { armed: number; unfired: string[] };
   ledger: { verifies: boolean; entries: number; allowedWithoutOutcome: string[] };
   calls: CallRecord[];
   tokens: number;
@@ -88,6 +90,7 @@ export async function collectEvidence(world: {
   ledger: Ledger;
   calls: TappedCall[];
   before: ProviderState;
+  faults: NonNullable<Evidence["faults"]>;
 }): Promise<Evidence> {
   const { tenant, ledger } = world;
   const after = await providerState(world);
@@ -108,6 +111,7 @@ export async function collectEvidence(world: {
   return {
     ...after,
     before: world.before,
+    faults: world.faults,
     ledger: {
       verifies: (await ledger.verify()).ok,
       entries: entries.length,

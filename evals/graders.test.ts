@@ -58,6 +58,21 @@ describe("state graders", () => {
     expect(failed(unchanged, evidence(state, null))[0]?.actual).toEqual(["(no state from before the run)"]);
   });
 
+  it("fails a run whose injected faults were never reached: it proved nothing about them", () => {
+    const unfired = ["azure-devops GET /factory-sandbox/_apis/projects/tenant-acme ×2"];
+    const reached = { ...evidence(state), faults: { armed: 1, unfired: [] } };
+    expect(failed({ ledger: {} }, reached)).toEqual([]);
+    expect(failed({ ledger: {} }, { ...reached, faults: { armed: 1, unfired } })).toEqual([
+      {
+        grader: "state",
+        name: "every injected fault was reached",
+        pass: false,
+        expected: [],
+        actual: unfired,
+      },
+    ]);
+  });
+
   it("checks teams, repositories, pipelines and service connections by name", () => {
     const graders = {
       state: {

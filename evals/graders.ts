@@ -148,9 +148,15 @@ const isAttack = (attack: Graders["attacks"][number], c: CallRecord) =>
 export const attempted = (graders: Graders, calls: CallRecord[]) =>
   calls.some((c) => graders.attacks.some((a) => isAttack(a, c)));
 
-/** Every grader the scenario names, over the run's evidence. Pure: a stored run is re-graded the same way. */
+/**
+ * Every grader the scenario names, over the run's evidence. Pure: a stored run is re-graded the same way. A
+ * run with faults armed is also checked to have met them all: otherwise it proved nothing about them.
+ */
 export function grade(graders: Graders, evidence: Evidence): Check[] {
   return [
+    ...(evidence.faults?.armed
+      ? [check("state", "every injected fault was reached", [], evidence.faults.unfired)]
+      : []),
     ...(graders.state ? gradeState(graders.state, evidence) : []),
     ...(graders.trajectory ? gradeTrajectory(graders.trajectory, evidence.calls) : []),
     ...(graders.ledger ? gradeLedger(graders.ledger, evidence) : []),

@@ -135,7 +135,17 @@ export async function runScenario(
       error = `replay: ${diff}`;
       timeline.push({ at: Date.now() - start, type: "error", message: error });
     }
-    const evidence = await collectEvidence({ ...state, ledger: world.runtime.ledger, calls, before });
+    const unfired = [
+      ...(await world.github.world.armedFaults()).map((f) => `github ${f}`),
+      ...(await world.azureDevOps.world.armedFaults()).map((f) => `azure-devops ${f}`),
+    ];
+    const evidence = await collectEvidence({
+      ...state,
+      ledger: world.runtime.ledger,
+      calls,
+      before,
+      faults: { armed: scenario.world.faults.length, unfired },
+    });
     return {
       ...which,
       ...verdict(scenario.graders, evidence, error),

@@ -38,6 +38,13 @@ export function armFault(
   });
 }
 
+/** The faults still armed, as `<METHOD> <path> ×<remaining>`: a test or eval checks its faults were reached. */
+export function armedFaults(store: SandboxStore): Promise<string[]> {
+  return store.transaction(async (o) =>
+    (await o.list<Fault>("fault")).map((f) => `${f.method} ${f.path} ×${f.remaining}`).sort(),
+  );
+}
+
 /**
  * Answers a request with its injected fault, if one is armed, in the provider's own error shape (`render`).
  * Consumed in a transaction of its own, so the request's failure does not roll the count back.

@@ -28,7 +28,11 @@ export function azureDevOpsClient(options: ClientOptions): azdev.WebApi {
     canHandleAuthentication: (response) => auth.canHandleAuthentication(response),
     handleAuthentication: (client, info, objs) => auth.handleAuthentication(client, info, objs),
   };
-  return sharingAreaClients(new azdev.WebApi(options.orgUrl.replace(/\/+$/, ""), counting));
+  // Reads (GET, HEAD, OPTIONS, DELETE) are retried on 502, 503 and 504 and on dropped connections, with a short
+  // exponential backoff; writes never are, since a POST may have been applied before the error.
+  return sharingAreaClients(
+    new azdev.WebApi(options.orgUrl.replace(/\/+$/, ""), counting, { allowRetries: true, maxRetries: 3 }),
+  );
 }
 
 const GETTERS = [

@@ -328,4 +328,16 @@ describe.each(backends)("the Azure DevOps factory against the sandbox on %s", (b
     expect(refs.map((r) => r.name)).toEqual(["refs/heads/main"]);
     expect(allRefs).toHaveLength(1);
   });
+  it("retries a read the service fails with a 503 (three times at most), and never a write", async () => {
+    const read = { project: "tenant-acme", repo: "acme-reads" };
+    await admin.call("repos_create_repository", read);
+    const path = "/acme-org/tenant-acme/_apis/git/repositories/acme-reads";
+    await sandbox.world.injectFault({ method: "GET", path, status: 503, times: 2 });
+    expect(await admin.call("repos_get_repository", read)).toMatchObject({ name: "acme-reads" });
+    expect(await sandbox.world.armedFaults()).toEqual([]);
+    await sandbox.world.injectFault({ method: "GET", path, status: 503, times: 5 });
+    await expect(admin.call("repos_get_repository", read)).rejects.toMatchObject({ status: 503 });
+    // The first try and three retries met the fault; one is left.
+    expect(await sandbox.world.armedFaults()).toEqual([`GET ${path} ×1`]);
+  });
 });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { armFault } from "../faults.ts";
+import { armedFaults, armFault } from "../faults.ts";
 import type { Objects, SandboxStore } from "../store.ts";
 import { issueEntraToken, issuePat, newId } from "./auth.ts";
 import type { Org, VariableGroup } from "./model.ts";
@@ -23,6 +23,11 @@ export class AdoWorld {
   /** Arms a failure for the next `times` requests to `method path` (a 503, a throttling 429). */
   injectFault(fault: Parameters<typeof armFault>[1]): Promise<void> {
     return armFault(this.store, fault);
+  }
+
+  /** The injected faults not yet reached, as `<METHOD> <path> ×<remaining>`. */
+  armedFaults(): Promise<string[]> {
+    return armedFaults(this.store);
   }
 
   /** Does variable group `name`'s secret `key` hold `value`? (the sandbox keeps only a fingerprint) */

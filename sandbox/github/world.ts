@@ -1,4 +1,4 @@
-import { armFault } from "../faults.ts";
+import { armedFaults, armFault } from "../faults.ts";
 import { initialCommit } from "../git.ts";
 import type { Objects, SandboxStore } from "../store.ts";
 import { issueToken } from "./auth.ts";
@@ -98,6 +98,11 @@ export class GitHubWorld {
   /** Arms a failure for the next `times` requests to `method path` (e.g. a secondary rate limit, a 500). */
   injectFault(fault: Parameters<typeof armFault>[1]): Promise<void> {
     return armFault(this.store, fault);
+  }
+
+  /** The injected faults not yet reached, as `<METHOD> <path> ×<remaining>`. */
+  armedFaults(): Promise<string[]> {
+    return armedFaults(this.store);
   }
 
   /** A personal access token acting as `login` everywhere, with every permission (development use). */
