@@ -61,7 +61,7 @@ const Run = z.discriminatedUnion("kind", [
     kind: z.literal("lifecycle"),
     idea: z.string().min(1).optional().describe("what the person says first (the cassette's, if absent)"),
     blueprint: StartupBlueprint.optional().describe(
-      "the startup as a blueprint file gives it: the lifecycle without the founder's model (tenants apply)",
+      "the startup as a blueprint file gives it, inline or the file's path relative to the scenario: the lifecycle without the founder's model (tenants apply)",
     ),
     answers: z
       .array(z.string())
@@ -189,6 +189,20 @@ export class ScenarioError extends Error {
   override name = "ScenarioError";
 }
 
+/** A run's `blueprint` given as a file's path (relative to the scenario), read in its place. */
+async function withBlueprintFile(data: unknown, scenarioFile: string): Promise<unknown> {
+  const run = (data as { run?: { blueprint?: unknown } } | null)?.run;
+  if (typeof run?.blueprint !== "string") return data;
+  const file = resolve(dirname(scenarioFile), run.blueprint);
+  try {
+    return { ...(data as object), run: { ...run, blueprint: parse(await readFile(file, "utf8")) } };
+  } catch (error) {
+    throw new ScenarioError(
+      `${relative(process.cwd(), scenarioFile)}: run.blueprint: ${relative(process.cwd(), file)}: ${(error as Error).message}`,
+    );
+  }
+}
+
 export async function loadScenario(file: string, root = SUITES_DIR): Promise<Scenario> {
   let data: unknown;
   try {
@@ -196,7 +210,7 @@ export async function loadScenario(file: string, root = SUITES_DIR): Promise<Sce
   } catch (error) {
     throw new ScenarioError(`${relative(process.cwd(), file)}: ${(error as Error).message}`);
   }
-  const parsed = ScenarioFile.safeParse(data);
+  const parsed = ScenarioFile.safeParse(await withBlueprintFile(data, file));
   if (!parsed.success)
     throw new ScenarioError(`${relative(process.cwd(), file)}:\n${z.prettifyError(parsed.error)}`);
   const suite = relative(root, dirname(file)) || basename(dirname(file));
