@@ -49,12 +49,15 @@ async function runnerParts(config: Config) {
   };
 }
 
+/** Where the runtime's own PGlite lives in the data directory, when there is no DATABASE_URL. */
+export const RUNTIME_STORE_DIR = "runtime";
+
 /** Where runs are kept between steps: the runtime store (DATABASE_URL or a PGlite of its own). */
 async function storedState(config: Config) {
   const store = await openRuntimeStore(
     config.database.kind === "postgres"
       ? { kind: "postgres", url: config.database.url }
-      : { kind: "pglite", dir: join(config.dataDir, "runtime") },
+      : { kind: "pglite", dir: join(config.dataDir, RUNTIME_STORE_DIR) },
   );
   return { store, checkpointer: await openCheckpointer(store), identities: await storedIdentities(store) };
 }

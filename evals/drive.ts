@@ -6,7 +6,7 @@ import { equipAgent } from "../agents/equip.ts";
 import type { LifecycleEvent } from "../graphs/lifecycle/deps.ts";
 import type { ApprovalInterrupt, PendingApproval } from "../graphs/middleware/governed-tools.ts";
 import { personaAgent } from "../graphs/persona.ts";
-import { driveLifecycle, releaseRun } from "../graphs/run-lifecycle.ts";
+import { nextStep, type RunDriver, releaseRun, stepLifecycle } from "../graphs/run-lifecycle.ts";
 import type { AgentRun, LifecycleRun, Scenario } from "./scenario.ts";
 import type { TimelineEvent } from "./timeline.ts";
 import type { EvalWorld } from "./world.ts";
@@ -110,23 +110,33 @@ export async function runLifecycle(
   if (!first) throw new Error("the scenario has no idea or blueprint, and its cassette no session line");
   const answers = [...run.answers];
   const thread = evalThread(scenario);
+  const at = { tenant: scenario.tenant, thread };
   if (idea) timeline.push({ at: 0, type: "message", from: "person", text: idea });
+  const driver: RunDriver = {
+    approvalsDecided: (approvals) => decide(world, scenario, approvals, timeline, start),
+    answer: async (question) => {
+      const answer = answers.shift();
+      if (answer === undefined)
+        throw new Error(`the founder asked "${question}" and the scenario has no answer left`);
+      timeline.push({ at: Date.now() - start, type: "message", from: "person", text: answer });
+      return answer;
+    },
+  };
   try {
-    await driveLifecycle(
-      world.agents.runner,
-      { tenant: scenario.tenant, thread },
-      { start: first },
-      {
-        approvalsDecided: (approvals) => decide(world, scenario, approvals, timeline, start),
-        answer: async (question) => {
-          const answer = answers.shift();
-          if (answer === undefined)
-            throw new Error(`the founder asked "${question}" and the scenario has no answer left`);
-          timeline.push({ at: Date.now() - start, type: "message", from: "person", text: answer });
-          return answer;
-        },
-      },
-    );
+    let outcome = await stepLifecycle(world.agents.runner, at, { start: first });
+    for (let step = 1; outcome.status !== "done"; step++) {
+      if (run.killedAfter.includes(step)) {
+        // What a killed process held in memory (the founder, its team, their connections) is gone with it.
+        await releaseRun(thread);
+        await world.restartAgents();
+        timeline.push({
+          at: Date.now() - start,
+          type: "phase",
+          phase: `killed after step ${step}: a new process resumes the run`,
+        });
+      }
+      outcome = await nextStep(world.agents.runner, at, outcome, driver);
+    }
   } finally {
     await releaseRun(thread);
   }

@@ -26,7 +26,13 @@ export interface Evidence extends ProviderState {
   before?: ProviderState;
   /** How many faults the scenario armed, and those no request reached (a resilience run that proves nothing). */
   faults?: { armed: number; unfired: string[] };
-  ledger: { verifies: boolean; entries: number; allowedWithoutOutcome: string[] };
+  ledger: {
+    verifies: boolean;
+    entries: number;
+    allowedWithoutOutcome: string[];
+    /** How many entries of each action the tenant's ledger holds (`grant.renewed`, `approval.decided`, …). */
+    actions?: Record<string, number>;
+  };
   calls: CallRecord[];
   tokens: number;
   costUsd: number;
@@ -116,6 +122,11 @@ export async function collectEvidence(world: {
       verifies: (await ledger.verify()).ok,
       entries: entries.length,
       allowedWithoutOutcome: allowed.filter((id) => !completed.has(id)),
+      actions: Object.fromEntries(
+        [...new Set(entries.map((e) => e.action))]
+          .sort()
+          .map((a) => [a, entries.filter((e) => e.action === a).length]),
+      ),
     },
     calls: world.calls.map(callRecord),
     tokens: usage.reduce((n, u) => n + u.inputTokens + u.outputTokens, 0),

@@ -118,6 +118,9 @@ function gradeLedger(expected: NonNullable<Graders["ledger"]>, evidence: Evidenc
     ...(expected.outcomes
       ? [check("ledger", "every allowed write has its outcome", [], evidence.ledger.allowedWithoutOutcome)]
       : []),
+    ...Object.entries(expected.actions).map(([action, n]) =>
+      check("ledger", `${action} entries`, n, evidence.ledger.actions?.[action] ?? 0),
+    ),
   ];
 }
 

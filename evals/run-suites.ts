@@ -105,7 +105,7 @@ export async function runSuites(
   const started = Date.now();
   const template = options.template
     ? { dir: options.template, dispose: async () => {} }
-    : await migratedTemplate();
+    : await migratedTemplate(scenarios);
   const jobs = scenarios.flatMap((s) =>
     Array.from({ length: options.trials }, (_, i) => ({ s, trial: i + 1 })),
   );

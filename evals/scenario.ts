@@ -67,6 +67,12 @@ const Run = z.discriminatedUnion("kind", [
       .array(z.string())
       .default([])
       .describe("the person's answers to the founder's questions, in order"),
+    killedAfter: z
+      .array(z.number().int().min(1))
+      .default([])
+      .describe(
+        "steps after which the agents' process is killed (a step ends where the run waits for approvers or the person); a new one resumes the run from what the runtime's store kept",
+      ),
   }),
   z.strictObject({
     kind: z.literal("agent"),
@@ -128,6 +134,10 @@ export const Graders = z
       .strictObject({
         verifies: z.boolean().default(true),
         outcomes: z.boolean().default(true).describe("every allowed write intent has its outcome"),
+        actions: z
+          .record(z.string(), z.number().int().min(0))
+          .default({})
+          .describe("how many entries of each action the ledger holds, e.g. grant.renewed: 1"),
       })
       .optional(),
     cost: z
@@ -184,6 +194,13 @@ export type Scenario = z.output<typeof ScenarioFile> & {
   file: string;
   cassettePath?: string;
 };
+
+/**
+ * Whether the scenario's runs must outlive the agents' process (it kills it), so are kept in the runtime's own
+ * store on disk rather than in memory.
+ */
+export const keepsRunsOnDisk = (scenario: Scenario) =>
+  scenario.run.kind === "lifecycle" && scenario.run.killedAfter.length > 0;
 
 export class ScenarioError extends Error {
   override name = "ScenarioError";

@@ -5,17 +5,18 @@ import { Octokit } from "@octokit/rest";
 import * as azdev from "azure-devops-node-api";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { TappedCall } from "../agents/tool-tap.ts";
-import { type AgentRunner, localRunner } from "../cli/agent-runner.ts";
+import { type AgentRunner, localRunner, RUNTIME_STORE_DIR } from "../cli/agent-runner.ts";
 import { embeddedSandboxes } from "../cli/embedded-sandboxes.ts";
-import { loadConfig } from "../controller/config.ts";
+import { type Config, loadConfig } from "../controller/config.ts";
 import { createApp } from "../controller/http/app.ts";
 import { createTenant } from "../controller/http/tenant-routes.ts";
 import { createOperator, type Operator } from "../controller/operators/operators.ts";
 import { openRuntime, type Runtime } from "../controller/runtime.ts";
 import type { LifecycleDeps } from "../graphs/lifecycle/deps.ts";
+import { PgliteTarget } from "../mcp-servers/database/pglite-target.ts";
 import type { RunningAzureDevOpsSandbox } from "../sandbox/azure-devops/embedded.ts";
 import type { RunningGitHubSandbox } from "../sandbox/github/embedded.ts";
-import type { Scenario } from "./scenario.ts";
+import { keepsRunsOnDisk, type Scenario } from "./scenario.ts";
 import { seedWorld } from "./seed.ts";
 
 /** The configuration of a world in `dir`: always the embedded database and the sandboxes, never the user's. */
@@ -28,25 +29,58 @@ const worldConfig = (dir: string, org = "acme") =>
     FACTORY_SANDBOX_GITHUB_ORG: org,
   });
 
+/** A lifecycle may provision the tenant's database: its world wants the tenants' shared cluster made already. */
+const provisions = (scenario: Scenario) => scenario.run.kind === "lifecycle";
+
+/** The parts of a template a world copies only if its scenario needs them (each is a cold PGlite otherwise). */
+const optionalParts = (dir: string, config: Config) => ({
+  runtimeStore: join(dir, RUNTIME_STORE_DIR),
+  tenantDatabases: config.tenantDatabases.kind === "pglite" ? config.tenantDatabases.dir : undefined,
+});
+
 /**
  * A world's data directory made once per eval run and copied into each world: the controller's database
- * migrated, its keys and the sandbox App's key made (an RSA key pair alone is most of a cold start).
+ * migrated, its keys and the sandbox App's key made (an RSA key pair alone is most of a cold start), and what
+ * some of `scenarios` need besides, each a cold PGlite of about 4 s made once rather than in every world: the
+ * runtime's own store (runs kept on disk) and the tenants' shared database cluster (a lifecycle provisions it).
  */
-export async function migratedTemplate(): Promise<{ dir: string; dispose(): Promise<void> }> {
+export async function migratedTemplate(
+  scenarios: Scenario[] = [],
+): Promise<{ dir: string; dispose(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "sf-eval-template-"));
   const config = worldConfig(dir);
   const runtime = await openRuntime(
     config,
     embeddedSandboxes(config, () => {}),
   );
-  await runtime.close();
+  try {
+    if (scenarios.some(keepsRunsOnDisk))
+      await (
+        await localRunner(runtime, createApp(runtime, config.http), {
+          actor: "operator:admin",
+          githubPaced: false,
+          modelFor: () => undefined,
+        })
+      ).close();
+    const { tenantDatabases } = optionalParts(dir, config);
+    if (tenantDatabases && scenarios.some(provisions)) {
+      const target = new PgliteTarget(tenantDatabases);
+      await target.transaction(target.sharedDatabase, (sql) => sql.query("select 1"));
+      await target.close();
+    }
+  } finally {
+    await runtime.close();
+  }
   return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** One scenario's world: a controller of its own with its sandboxes, the agents' runtime, an approver. */
 export interface EvalWorld {
   runtime: Runtime;
-  agents: AgentRunner;
+  /** The agents' process: its runner, its MCP servers, what it holds in memory. */
+  readonly agents: AgentRunner;
+  /** Kills the agents' process and starts another: only what the runtime's store kept survives. */
+  restartAgents(): Promise<AgentRunner>;
   github: RunningGitHubSandbox;
   azureDevOps: RunningAzureDevOpsSandbox;
   /** Another operator than the one who starts the agents: the one who decides approvals. */
@@ -72,7 +106,16 @@ export async function openEvalWorld(
   },
 ): Promise<EvalWorld> {
   const dir = await mkdtemp(join(tmpdir(), "sf-eval-"));
-  await cp(template, dir, { recursive: true });
+  const durable = keepsRunsOnDisk(scenario);
+  const parts = optionalParts(template, worldConfig(template));
+  const unwanted = [
+    ...(durable ? [] : [parts.runtimeStore]),
+    ...(provisions(scenario) || !parts.tenantDatabases ? [] : [parts.tenantDatabases]),
+  ];
+  await cp(template, dir, {
+    recursive: true,
+    filter: (src) => !unwanted.some((part) => src.startsWith(part)),
+  });
   const config = worldConfig(dir, scenario.tenant);
   const kept: { github?: RunningGitHubSandbox; azureDevOps?: RunningAzureDevOpsSandbox } = {};
   const runtime = await openRuntime(
@@ -116,17 +159,26 @@ export async function openEvalWorld(
         ...fault,
         status: status as ContentfulStatusCode,
       });
-    const agents = await localRunner(runtime, app, {
-      actor: "operator:admin",
-      githubPaced: false,
-      inMemory: true,
-      modelFor: options.modelFor,
-      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-      onToolCall: options.onToolCall,
-    });
+    const startAgents = () =>
+      localRunner(runtime, app, {
+        actor: "operator:admin",
+        githubPaced: false,
+        inMemory: !durable,
+        modelFor: options.modelFor,
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        onToolCall: options.onToolCall,
+      });
+    let agents = await startAgents();
     return {
       runtime,
-      agents,
+      get agents() {
+        return agents;
+      },
+      async restartAgents() {
+        await agents.close();
+        agents = await startAgents();
+        return agents;
+      },
       github,
       azureDevOps,
       approver,

@@ -141,11 +141,20 @@ export async function driveLifecycle(
   driver: RunDriver,
 ): Promise<LifecycleState> {
   let outcome = "outcome" in from ? from.outcome : await stepLifecycle(runner, run, from);
-  for (;;) {
-    if (outcome.status === "done") return outcome.state;
-    if (outcome.status === "waiting") {
-      await driver.approvalsDecided(outcome.approvals);
-      outcome = await stepLifecycle(runner, run, { resume: { decided: true } });
-    } else outcome = await stepLifecycle(runner, run, { resume: await driver.answer(outcome.question) });
+  while (outcome.status !== "done") outcome = await nextStep(runner, run, outcome, driver);
+  return outcome.state;
+}
+
+/** The step after one that stopped: once its approvals are decided, or with the person's answer. */
+export async function nextStep(
+  runner: LifecycleRunner,
+  run: { tenant: string; thread: string },
+  stopped: Exclude<RunOutcome, { status: "done" }>,
+  driver: RunDriver,
+): Promise<RunOutcome> {
+  if (stopped.status === "waiting") {
+    await driver.approvalsDecided(stopped.approvals);
+    return stepLifecycle(runner, run, { resume: { decided: true } });
   }
+  return stepLifecycle(runner, run, { resume: await driver.answer(stopped.question) });
 }

@@ -118,7 +118,7 @@ export function registerEval(program: Command): void {
       const scenario = await findScenario(name).catch((error) => {
         throw error instanceof ScenarioError ? new CliError(error.message) : error;
       });
-      const template = await migratedTemplate();
+      const template = await migratedTemplate([scenario]);
       try {
         progress(`recording ${scenario.id}…`);
         const result = await runScenario(
