@@ -115,6 +115,8 @@ export async function localRunner(
   options: RunnerOptions & {
     actor: string;
     githubPaced: boolean;
+    /** One second of GitHub's retry-after, in milliseconds (evals scale it down). */
+    githubRetryAfterUnitMs?: number;
     /** Keep runs in this process's memory only (an eval's run lives and dies with its world). */
     inMemory?: boolean;
     /** Hears every tool call at the MCP boundary (evals grade and record the trajectory). */
@@ -126,7 +128,11 @@ export async function localRunner(
     fetch: (r) => app.fetch(r, IN_PROCESS),
   });
   const spawned = new SpawnRegistry();
-  const servers = mcpServers({ githubPaced: options.githubPaced, onSpawn: (child) => spawned.hold(child) });
+  const servers = mcpServers({
+    githubPaced: options.githubPaced,
+    ...(options.githubRetryAfterUnitMs ? { githubRetryAfterUnitMs: options.githubRetryAfterUnitMs } : {}),
+    onSpawn: (child) => spawned.hold(child),
+  });
   const { personas, toolsetOf, scanning } = await runnerParts(runtime.config);
   const state = options.inMemory
     ? { checkpointer: new MemorySaver(), identities: memoryIdentities() }

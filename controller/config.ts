@@ -66,7 +66,14 @@ const Env = z.object({
 
 /** The validated configuration every entry point receives; nothing else reads the environment. */
 export interface Config {
-  database: { kind: "pglite"; dataDir: string } | { kind: "postgres"; url: string };
+  database:
+    | {
+        kind: "pglite";
+        dataDir: string;
+        /** Run in memory from this `dumpDataDir()` tarball instead of opening `dataDir` (eval worlds). */
+        snapshot?: Blob;
+      }
+    | { kind: "postgres"; url: string };
   dataDir: string;
   keysDir: string;
   policiesDir: string;

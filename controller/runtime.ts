@@ -27,16 +27,20 @@ export type FallbackProviders = (
 export async function openRuntime(config: Config, fallback?: FallbackProviders): Promise<Runtime> {
   const providerCredentials = await loadProviderCredentials(config.providers);
   let unlock = async () => {};
-  if (config.database.kind === "pglite") {
-    await mkdir(config.database.dataDir, { recursive: true });
-    unlock = await lockDataDir(config.database.dataDir);
+  const { database: where } = config;
+  // A snapshot runs in memory: no directory to create or to lock.
+  if (where.kind === "pglite" && !where.snapshot) {
+    await mkdir(where.dataDir, { recursive: true });
+    unlock = await lockDataDir(where.dataDir);
   }
   let database: Database;
   try {
     database = await openDatabase(
-      config.database.kind === "pglite"
-        ? { kind: "pglite", dataDir: config.database.dataDir }
-        : config.database,
+      where.kind === "postgres"
+        ? where
+        : where.snapshot
+          ? { kind: "pglite", snapshot: where.snapshot }
+          : { kind: "pglite", dataDir: where.dataDir },
     );
   } catch (error) {
     await unlock();

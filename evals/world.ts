@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Octokit } from "@octokit/rest";
@@ -38,11 +38,26 @@ const optionalParts = (dir: string, config: Config) => ({
   tenantDatabases: config.tenantDatabases.kind === "pglite" ? config.tenantDatabases.dir : undefined,
 });
 
+/** The controller's migrated database as a `dumpDataDir()` tarball: each world runs it in memory. */
+const CONTROLLER_SNAPSHOT = "controller.tar";
+
+/** Each template's snapshot, read once per process. */
+const snapshots = new Map<string, Promise<Blob>>();
+const snapshotOf = (template: string) => {
+  let found = snapshots.get(template);
+  if (!found) {
+    found = readFile(join(template, CONTROLLER_SNAPSHOT)).then((bytes) => new Blob([bytes]));
+    snapshots.set(template, found);
+  }
+  return found;
+};
+
 /**
  * A world's data directory made once per eval run and copied into each world: the controller's database
- * migrated, its keys and the sandbox App's key made (an RSA key pair alone is most of a cold start), and what
- * some of `scenarios` need besides, each a cold PGlite of about 4 s made once rather than in every world: the
- * runtime's own store (runs kept on disk) and the tenants' shared database cluster (a lifecycle provisions it).
+ * migrated (as a snapshot each world restores in memory), its keys and the sandbox App's key made (an RSA key
+ * pair alone is most of a cold start), and what some of `scenarios` need besides, each a cold PGlite of about
+ * 4 s made once rather than in every world: the runtime's own store (runs kept on disk) and the tenants' shared
+ * database cluster (a lifecycle provisions it).
  */
 export async function migratedTemplate(
   scenarios: Scenario[] = [],
@@ -53,25 +68,39 @@ export async function migratedTemplate(
     config,
     embeddedSandboxes(config, () => {}),
   );
+  const runtimeStore = async () =>
+    (
+      await localRunner(runtime, createApp(runtime, config.http), {
+        actor: "operator:admin",
+        githubPaced: false,
+        modelFor: () => undefined,
+      })
+    ).close();
+  const sharedCluster = async (dir: string) => {
+    const target = new PgliteTarget(dir);
+    await target.transaction(target.sharedDatabase, (sql) => sql.query("select 1"));
+    await target.close();
+  };
   try {
-    if (scenarios.some(keepsRunsOnDisk))
-      await (
-        await localRunner(runtime, createApp(runtime, config.http), {
-          actor: "operator:admin",
-          githubPaced: false,
-          modelFor: () => undefined,
-        })
-      ).close();
     const { tenantDatabases } = optionalParts(dir, config);
-    if (tenantDatabases && scenarios.some(provisions)) {
-      const target = new PgliteTarget(tenantDatabases);
-      await target.transaction(target.sharedDatabase, (sql) => sql.query("select 1"));
-      await target.close();
-    }
+    // One after the other: PGlite runs on this one thread, so side by side would gain nothing.
+    if (scenarios.some(keepsRunsOnDisk)) await runtimeStore();
+    if (tenantDatabases && scenarios.some(provisions)) await sharedCluster(tenantDatabases);
+    const { database } = runtime;
+    if (database.kind !== "pglite") throw new Error("an eval world's database is always embedded");
+    const snapshot = await database.client.dumpDataDir("none");
+    await writeFile(join(dir, CONTROLLER_SNAPSHOT), Buffer.from(await snapshot.arrayBuffer()));
   } finally {
     await runtime.close();
   }
-  return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
+  if (config.database.kind === "pglite") await rm(config.database.dataDir, { recursive: true, force: true });
+  return {
+    dir,
+    dispose: async () => {
+      snapshots.delete(dir);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** One scenario's world: a controller of its own with its sandboxes, the agents' runtime, an approver. */
@@ -109,6 +138,7 @@ export async function openEvalWorld(
   const durable = keepsRunsOnDisk(scenario);
   const parts = optionalParts(template, worldConfig(template));
   const unwanted = [
+    join(template, CONTROLLER_SNAPSHOT),
     ...(durable ? [] : [parts.runtimeStore]),
     ...(provisions(scenario) || !parts.tenantDatabases ? [] : [parts.tenantDatabases]),
   ];
@@ -117,6 +147,7 @@ export async function openEvalWorld(
     filter: (src) => !unwanted.some((part) => src.startsWith(part)),
   });
   const config = worldConfig(dir, scenario.tenant);
+  if (config.database.kind === "pglite") config.database.snapshot = await snapshotOf(template);
   const kept: { github?: RunningGitHubSandbox; azureDevOps?: RunningAzureDevOpsSandbox } = {};
   const runtime = await openRuntime(
     config,
@@ -163,6 +194,8 @@ export async function openEvalWorld(
       localRunner(runtime, app, {
         actor: "operator:admin",
         githubPaced: false,
+        // A second of GitHub's retry-after lasts 50 ms here: the client still waits and retries, faster.
+        githubRetryAfterUnitMs: 50,
         inMemory: !durable,
         modelFor: options.modelFor,
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),

@@ -8,6 +8,11 @@ import type { ServerDefinition } from "./shared/tool.ts";
 export interface CatalogOptions {
   /** Pace GitHub writes as GitHub asks integrations to; the sandbox needs no pacing. */
   githubPaced?: boolean;
+  /**
+   * How many milliseconds one second of GitHub's retry-after (and the retry backoff) lasts: 1000 unless a
+   * world scales its waits down (evals: the client still waits and retries, in less time).
+   */
+  githubRetryAfterUnitMs?: number;
   /** Receives each spawned child agent's grant (the agent runtime runs it); it never reaches a model. */
   onSpawn?: (child: SpawnedAgent) => Promise<void>;
 }
@@ -16,7 +21,10 @@ export interface CatalogOptions {
 // biome-ignore lint/suspicious/noExplicitAny: each server has its own context type
 export function mcpServers(options: CatalogOptions = {}): Record<ServerName, ServerDefinition<any>> {
   return {
-    github: githubServer({ paced: options.githubPaced ?? true }),
+    github: githubServer({
+      paced: options.githubPaced ?? true,
+      ...(options.githubRetryAfterUnitMs ? { retryAfterUnitMs: options.githubRetryAfterUnitMs } : {}),
+    }),
     "azure-devops": azureDevOpsServer(),
     database: databaseServer(),
     ai: aiServer(options.onSpawn ? { onSpawn: options.onSpawn } : {}),

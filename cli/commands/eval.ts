@@ -1,5 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { loadAgentConfig } from "../../agents/config.ts";
 import { regrade } from "../../evals/regrade.ts";
 import { htmlReport } from "../../evals/report-html.ts";
@@ -55,6 +55,8 @@ export function registerEval(program: Command): void {
     .option("--processes <n>", "processes to spread the scenarios over, each on a core of its own", "1")
     .option("--json", "print the whole report as JSON on stdout")
     .option("--report <file.html>", "also write a report a person can read, with each scenario's timeline")
+    // How --processes hands its shards the one world template it made: not for people.
+    .addOption(new Option("--template <dir>").hideHelp())
     .addHelpText(
       "after",
       "\nNo network, no keys: the embedded database and the sandboxes, the cassette's model turns.\nA run that leaves its recording fails closed, naming the agent and the step.\nExit codes: 0 every scenario passed every trial, 1 one did not, 2 bad arguments or a bad scenario file.",
@@ -62,7 +64,14 @@ export function registerEval(program: Command): void {
     .action(
       async (
         suites: string[],
-        opts: { trials: string; concurrency: string; processes: string; json?: boolean; report?: string },
+        opts: {
+          trials: string;
+          concurrency: string;
+          processes: string;
+          json?: boolean;
+          report?: string;
+          template?: string;
+        },
       ) => {
         const trials = Number(opts.trials);
         const concurrency = Number(opts.concurrency);
@@ -88,7 +97,12 @@ export function registerEval(program: Command): void {
         const report =
           processes > 1
             ? await runInProcesses(scenarios, { processes, trials, concurrency, onResult })
-            : await runSuites(scenarios, { trials, concurrency, onResult });
+            : await runSuites(scenarios, {
+                trials,
+                concurrency,
+                onResult,
+                ...(opts.template ? { template: opts.template } : {}),
+              });
         endProgress();
         await finish(report, opts);
       },

@@ -59,7 +59,9 @@ export const controllerSecrets =
  * to each caller's grant. It holds no credential of its own; the factory (and its Octokit client, with its
  * rate-limit pacing) is kept per brokered credential, so calls under one grant share it.
  */
-export function githubServer(options: { paced?: boolean } = {}): ServerDefinition<GitHubContext> {
+export function githubServer(
+  options: { paced?: boolean; retryAfterUnitMs?: number } = {},
+): ServerDefinition<GitHubContext> {
   const factories = new CredentialCache<GitHubFactory>();
   return {
     name: "github",
@@ -76,6 +78,7 @@ export function githubServer(options: { paced?: boolean } = {}): ServerDefinitio
             baseUrl: credential.endpoint,
             token: credential.token,
             paced: options.paced ?? true,
+            ...(options.retryAfterUnitMs ? { retryAfterUnitMs: options.retryAfterUnitMs } : {}),
           }),
       );
       return { factory, secrets: controllerSecrets(caller) };
