@@ -37,6 +37,12 @@ export const ToolLine = z.object({
   tool: z.string().min(1).describe("<server>__<tool>"),
   arguments: z.record(z.string(), z.unknown()).default({}),
   status: z.enum(["done", "refused", "waiting", "error"]),
+  result: z
+    .unknown()
+    .optional()
+    .describe(
+      "what the tool answered: its structured result, else its text; redacted whole if secretlint finds a secret in it",
+    ),
 });
 export type ToolLine = z.infer<typeof ToolLine>;
 

@@ -15,7 +15,7 @@ interface EvalFigure {
 /**
  * The whole shipped eval set in replay mode: one world at a time in one process (one core), then more
  * worlds at once and more processes (cores). Scenario runs per second, and the speed-up over the first, all
- * measured in the same run; every figure includes making each process's world template.
+ * measured in the same run; every figure includes making the run's world template (one, shared by its processes).
  */
 export async function benchEvals(
   shapes: { processes: number; concurrency: number }[],

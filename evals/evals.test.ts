@@ -9,7 +9,7 @@ import { scanSecrets } from "../agents/scan/secrets.ts";
 import { toolsets } from "../mcp-servers/catalog.ts";
 import { cassetteModelServer } from "../test/support/cassette-model-server.ts";
 import { callRecord } from "./evidence.ts";
-import { REDACTED, redactForCassette } from "./redact.ts";
+import { REDACTED, redactForCassette, redactResultForCassette } from "./redact.ts";
 import { regrade } from "./regrade.ts";
 import { htmlReport } from "./report-html.ts";
 import { runScenario } from "./run-scenario.ts";
@@ -285,5 +285,10 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
         value: "hunter2",
       }),
     ).toMatchObject({ name: "DEPLOY", value: REDACTED });
+    // What a tool answered is kept, unless a secret is anywhere in it (provider text is anyone's).
+    const file = { path: "README.md", content: "# acme-api\n" };
+    expect(await redactResultForCassette(file)).toEqual(file);
+    expect(await redactResultForCassette({ ...file, content: `token: ${token}` })).toBe(REDACTED);
+    expect(await redactResultForCassette("not offered to this persona")).toBe("not offered to this persona");
   });
 });

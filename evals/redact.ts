@@ -34,3 +34,14 @@ export async function redactForCassette(
   out = hideSensitive(out, contentPaths, (text) => (leaking.has(text) ? REDACTED : text));
   return out;
 }
+
+/**
+ * What a tool answered, as a cassette may keep it: tools never answer with a secret (a rotation returns a
+ * reference and a fingerprint), but provider text is anyone's, so the whole answer is redacted if
+ * secretlint's rules find a secret anywhere in it.
+ */
+export async function redactResultForCassette(result: unknown): Promise<unknown> {
+  const text = typeof result === "string" ? result : JSON.stringify(result, null, 1);
+  const findings = await scanSecrets([{ path: "result.txt", text }]);
+  return findings.length ? REDACTED : result;
+}

@@ -2,7 +2,7 @@ import type { ModelTurn, SessionStart, ToolLine } from "../agents/cassette.ts";
 import type { TappedCall } from "../agents/tool-tap.ts";
 import type { RecordedTurn } from "../graphs/middleware/turn-recorder.ts";
 import { type CallRecord, callRecord } from "./evidence.ts";
-import { redactForCassette } from "./redact.ts";
+import { redactForCassette, redactResultForCassette } from "./redact.ts";
 
 type Entry = { kind: "model"; agent: string; turn: RecordedTurn } | { kind: "tool"; call: TappedCall };
 
@@ -40,6 +40,7 @@ export class Tape {
           // The evidence's arguments: secret fields redacted already, and no approval id (it differs every run).
           arguments: await redactForCassette(record.tool, record.arguments),
           status: record.status,
+          result: await redactResultForCassette(entry.call.structured ?? entry.call.text),
         });
       }
     }
