@@ -15,7 +15,7 @@ import { htmlReport } from "./report-html.ts";
 import { runScenario } from "./run-scenario.ts";
 import { runSuites } from "./run-suites.ts";
 import { loadSuites, type Scenario, ScenarioError, SUITES_DIR } from "./scenario.ts";
-import { migratedTemplate } from "./world.ts";
+import { migratedTemplate } from "./template.ts";
 
 /** The one scenario a list holds. */
 function only(scenarios: Scenario[]): Scenario {
@@ -26,10 +26,11 @@ function only(scenarios: Scenario[]): Scenario {
 describe("offline eval suites", { timeout: 120_000 }, () => {
   let dir: string;
   let template: Awaited<ReturnType<typeof migratedTemplate>>;
+  // Making the template (a migrated database, keys) takes seconds, more beside other test files.
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "sf-evals-"));
     template = await migratedTemplate();
-  });
+  }, 120_000);
   afterAll(async () => {
     await template?.dispose();
     await rm(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import type { ScenarioResult } from "./run-scenario.ts";
 import { type EvalReport, reportOf } from "./run-suites.ts";
 import type { Scenario } from "./scenario.ts";
-import { migratedTemplate } from "./world.ts";
+import { migratedTemplate } from "./template.ts";
 
 const FACTORY = resolve(import.meta.dirname, "../bin/factory.js");
 

@@ -1,6 +1,6 @@
 import { runScenario, type ScenarioResult } from "./run-scenario.ts";
 import type { Scenario } from "./scenario.ts";
-import { migratedTemplate } from "./world.ts";
+import { migratedTemplate } from "./template.ts";
 
 /** How one scenario did over its trials. */
 export interface ScenarioSummary {

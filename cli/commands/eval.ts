@@ -8,7 +8,7 @@ import type { ScenarioResult } from "../../evals/run-scenario.ts";
 import { runScenario } from "../../evals/run-scenario.ts";
 import { type EvalReport, runSuites } from "../../evals/run-suites.ts";
 import { findScenario, loadSuites, ScenarioError } from "../../evals/scenario.ts";
-import { migratedTemplate } from "../../evals/world.ts";
+import { migratedTemplate } from "../../evals/template.ts";
 import { CliError, EXIT, endProgress, progress } from "../output.ts";
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;

@@ -1,0 +1,110 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { localRunner, RUNTIME_STORE_DIR } from "../cli/agent-runner.ts";
+import { embeddedSandboxes } from "../cli/embedded-sandboxes.ts";
+import { type Config, loadConfig } from "../controller/config.ts";
+import { createApp } from "../controller/http/app.ts";
+import { openRuntime } from "../controller/runtime.ts";
+import { PgliteTarget } from "../mcp-servers/database/pglite-target.ts";
+import { keepsRunsOnDisk, type Scenario } from "./scenario.ts";
+
+/** The configuration of a world in `dir`: always the embedded database and the sandboxes, never the user's. */
+export const worldConfig = (dir: string, org = "acme") =>
+  loadConfig({
+    FACTORY_DATA_DIR: dir,
+    FACTORY_PORT: "0",
+    FACTORY_SANDBOX_PORT: "0",
+    FACTORY_SANDBOX_ADO_PORT: "0",
+    FACTORY_SANDBOX_GITHUB_ORG: org,
+  });
+
+/** A lifecycle may provision the tenant's database: its world wants the tenants' shared cluster made already. */
+export const provisions = (scenario: Scenario) => scenario.run.kind === "lifecycle";
+
+/** The parts of a template a world copies only if its scenario needs them (each is a cold PGlite otherwise). */
+export const optionalParts = (dir: string, config: Config) => ({
+  runtimeStore: join(dir, RUNTIME_STORE_DIR),
+  tenantDatabases: config.tenantDatabases.kind === "pglite" ? config.tenantDatabases.dir : undefined,
+});
+
+/** The controller's migrated database as a `dumpDataDir()` tarball: each world runs it in memory. */
+export const CONTROLLER_SNAPSHOT = "controller.tar";
+
+/**
+ * A snapshot held in memory. PGlite reads a snapshot with `arrayBuffer()`, which Node 20 answers by
+ * streaming the blob in chunks and joining them (about 0.2 s for 40 MB, in every world); a copy of the bytes
+ * held here takes a few milliseconds.
+ */
+class HeldSnapshot extends Blob {
+  readonly #bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    super([bytes]);
+    this.#bytes = bytes;
+  }
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    return Promise.resolve(this.#bytes.slice().buffer);
+  }
+}
+
+/** Each template's snapshot, read once per process. */
+const snapshots = new Map<string, Promise<Blob>>();
+export const snapshotOf = (template: string) => {
+  let found = snapshots.get(template);
+  if (!found) {
+    found = readFile(join(template, CONTROLLER_SNAPSHOT)).then((bytes) => new HeldSnapshot(bytes));
+    snapshots.set(template, found);
+  }
+  return found;
+};
+
+/**
+ * A world's data directory made once per eval run and copied into each world: the controller's database
+ * migrated (as a snapshot each world restores in memory), its keys and the sandbox App's key made (an RSA key
+ * pair alone is most of a cold start), and what some of `scenarios` need besides, each a cold PGlite of about
+ * 4 s made once rather than in every world: the runtime's own store (runs kept on disk) and the tenants' shared
+ * database cluster (a lifecycle provisions it).
+ */
+export async function migratedTemplate(
+  scenarios: Scenario[] = [],
+): Promise<{ dir: string; dispose(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "sf-eval-template-"));
+  const config = worldConfig(dir);
+  const runtime = await openRuntime(
+    config,
+    embeddedSandboxes(config, () => {}),
+  );
+  const runtimeStore = async () =>
+    (
+      await localRunner(runtime, createApp(runtime, config.http), {
+        actor: "operator:admin",
+        githubPaced: false,
+        modelFor: () => undefined,
+      })
+    ).close();
+  const sharedCluster = async (dir: string) => {
+    const target = new PgliteTarget(dir);
+    await target.transaction(target.sharedDatabase, (sql) => sql.query("select 1"));
+    await target.close();
+  };
+  try {
+    const { tenantDatabases } = optionalParts(dir, config);
+    // One after the other: PGlite runs on this one thread, so side by side would gain nothing.
+    if (scenarios.some(keepsRunsOnDisk)) await runtimeStore();
+    if (tenantDatabases && scenarios.some(provisions)) await sharedCluster(tenantDatabases);
+    const { database } = runtime;
+    if (database.kind !== "pglite") throw new Error("an eval world's database is always embedded");
+    const snapshot = await database.client.dumpDataDir("none");
+    await writeFile(join(dir, CONTROLLER_SNAPSHOT), Buffer.from(await snapshot.arrayBuffer()));
+  } finally {
+    await runtime.close();
+  }
+  if (config.database.kind === "pglite") await rm(config.database.dataDir, { recursive: true, force: true });
+  return {
+    dir,
+    dispose: async () => {
+      snapshots.delete(dir);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
