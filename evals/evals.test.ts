@@ -14,7 +14,7 @@ import { regrade } from "./regrade.ts";
 import { htmlReport } from "./report-html.ts";
 import { runScenario } from "./run-scenario.ts";
 import { runSuites } from "./run-suites.ts";
-import { loadSuites, type Scenario, ScenarioError, SUITES_DIR } from "./scenario.ts";
+import { findScenario, loadSuites, type Scenario, ScenarioError, SUITES_DIR } from "./scenario.ts";
 import { migratedTemplate } from "./template.ts";
 
 /** The one scenario a list holds. */
@@ -100,6 +100,27 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
     expect(html).not.toMatch(/<untrusted-/);
     // A refused row per attempt: cross-tenant 2, injection 1 + 2, least privilege 3.
     expect(html.match(/<tr class="tool refused">/g)?.length).toBe(8);
+  });
+
+  it("judges a proposed policy: the scenario's edit holds what the shipped policies let through", async () => {
+    const held = await findScenario("approvals/protection-change-held");
+    const proposed = await runScenario(held, template.dir);
+    expect(proposed.pass).toBe(true);
+    expect(proposed.evidence?.calls.map((c) => c.status)).toEqual(["waiting", "refused"]);
+    // The same run under the shipped policies: sec may lift protection, and does, with no one asked.
+    const shipped = await runScenario({ ...held, world: { ...held.world, policies: {} } }, template.dir);
+    expect(shipped.pass).toBe(false);
+    expect(shipped.evidence?.calls.map((c) => c.status)).toEqual(["done"]);
+    expect(shipped.evidence?.github["acme-api"]?.protectedBranches).toEqual([]);
+    expect(shipped.checks.find((c) => c.name === "nothing changed")?.actual).toEqual([
+      'github acme-api.protectedBranches: ["main"] → []',
+    ]);
+    // A misspelt file would leave the policy it meant to change in force: the world is not built.
+    const misspelt = await runScenario(
+      { ...held, world: { ...held.world, policies: { "aprovals.yaml": "rules: []\n" } } },
+      template.dir,
+    );
+    expect(misspelt.error).toMatch(/world\.policies: there is no policy file aprovals\.yaml/);
   });
 
   it("fails closed when the run leaves its recording, naming the agent and the step", async () => {

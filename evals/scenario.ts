@@ -53,6 +53,15 @@ const World = z.strictObject({
     .default({ projects: [] })
     .describe("projects made in the organisation's sandbox (another tenant's among them, say)"),
   faults: z.array(Fault).default([]).describe("armed after seeding, before the run"),
+  policies: z
+    .record(
+      z.string().regex(/^[a-z0-9-]+(\/[a-z0-9-]+)?\.(yaml|cedar)$/, "a file under policies/"),
+      z.string(),
+    )
+    .default({})
+    .describe(
+      "policy files as this world has them, path under policies/ → the whole file (e.g. approvals.yaml): a proposed policy, judged by the run",
+    ),
 });
 
 /** What runs: the founder's lifecycle from what the person says, or one persona agent on one task. */
@@ -171,7 +180,7 @@ export const ScenarioFile = z.strictObject({
   version: z.number().int().min(1).describe("bump when the scenario changes; stored runs name the version"),
   description: z.string().default(""),
   tenant: z.string().regex(/^[a-z][a-z0-9]{1,30}$/),
-  world: World.default({ github: { repos: [] }, azureDevOps: { projects: [] }, faults: [] }),
+  world: World.default({ github: { repos: [] }, azureDevOps: { projects: [] }, faults: [], policies: {} }),
   run: Run,
   cassette: z
     .string()

@@ -10,13 +10,14 @@ import { PgliteTarget } from "../mcp-servers/database/pglite-target.ts";
 import { keepsRunsOnDisk, type Scenario } from "./scenario.ts";
 
 /** The configuration of a world in `dir`: always the embedded database and the sandboxes, never the user's. */
-export const worldConfig = (dir: string, org = "acme") =>
+export const worldConfig = (dir: string, org = "acme", policiesDir?: string) =>
   loadConfig({
     FACTORY_DATA_DIR: dir,
     FACTORY_PORT: "0",
     FACTORY_SANDBOX_PORT: "0",
     FACTORY_SANDBOX_ADO_PORT: "0",
     FACTORY_SANDBOX_GITHUB_ORG: org,
+    ...(policiesDir ? { FACTORY_POLICIES_DIR: policiesDir } : {}),
   });
 
 /** A lifecycle may provision the tenant's database: its world wants the tenants' shared cluster made already. */

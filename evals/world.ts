@@ -1,6 +1,6 @@
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { Octokit } from "@octokit/rest";
 import * as azdev from "azure-devops-node-api";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -17,6 +17,33 @@ import type { RunningGitHubSandbox } from "../sandbox/github/embedded.ts";
 import { keepsRunsOnDisk, type Scenario } from "./scenario.ts";
 import { seedWorld } from "./seed.ts";
 import { CONTROLLER_SNAPSHOT, optionalParts, provisions, snapshotOf, worldConfig } from "./template.ts";
+
+/**
+ * The scenario's policy edits written over a copy of the shipped policies in the world's directory, or
+ * undefined when it edits none (the shipped ones then apply as they are). Each edited file must be one that
+ * exists: a misspelt name would otherwise leave the policy it meant to change in force.
+ */
+async function editedPolicies(scenario: Scenario, dir: string): Promise<string | undefined> {
+  const edits = Object.entries(scenario.world.policies);
+  if (edits.length === 0) return undefined;
+  const shipped = worldConfig(dir).policiesDir;
+  const policies = join(dir, "policies");
+  await cp(shipped, policies, { recursive: true });
+  for (const [file, text] of edits) {
+    const path = join(policies, file);
+    if (
+      !(await stat(path).then(
+        (s) => s.isFile(),
+        () => false,
+      ))
+    )
+      throw new Error(
+        `world.policies: there is no policy file ${file} (see ${relative(process.cwd(), shipped)})`,
+      );
+    await writeFile(path, text);
+  }
+  return policies;
+}
 
 /** One scenario's world: a controller of its own with its sandboxes, the agents' runtime, an approver. */
 export interface EvalWorld {
@@ -61,7 +88,7 @@ export async function openEvalWorld(
     recursive: true,
     filter: (src) => !unwanted.some((part) => src.startsWith(part)),
   });
-  const config = worldConfig(dir, scenario.tenant);
+  const config = worldConfig(dir, scenario.tenant, await editedPolicies(scenario, dir));
   if (config.database.kind === "pglite") config.database.snapshot = await snapshotOf(template);
   const kept: { github?: RunningGitHubSandbox; azureDevOps?: RunningAzureDevOpsSandbox } = {};
   const runtime = await openRuntime(
