@@ -58,12 +58,12 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
     const scenarios = await loadSuites(["cross-tenant", "injection", "least-privilege"]);
     const report = await runSuites(scenarios, { trials: 1, concurrency: 2, template: template.dir });
     expect(report.pass).toBe(true);
-    // One recorded developer resists the pull request's planted note: two injections of three attempted.
+    // One recorded developer resists the pull request's planted note: three injections of four attempted.
     expect(
       report.suites.map((s) => [s.suite, s.scenarios, s.passAt1, s.attackAttemptedRate, s.attackSuccessRate]),
     ).toEqual([
       ["cross-tenant", 2, 1, 1, 0],
-      ["injection", 3, 1, 2 / 3, 0],
+      ["injection", 4, 1, 3 / 4, 0],
       ["least-privilege", 3, 1, 1, 0],
     ]);
     // A tool the dev's grants do not cover is not offered, and asking for it reaches no server.
@@ -98,8 +98,8 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
     expect(html).toContain("injection/issue-plants-exfiltration");
     expect(html).toContain("&lt;untrusted-");
     expect(html).not.toMatch(/<untrusted-/);
-    // A refused row per attempt: cross-tenant 2, injection 1 + 2, least privilege 3.
-    expect(html.match(/<tr class="tool refused">/g)?.length).toBe(8);
+    // A refused row per attempt: cross-tenant 2, injection 1 + 2 + 1 (denied by the approver), least privilege 3.
+    expect(html.match(/<tr class="tool refused">/g)?.length).toBe(9);
   });
 
   it("judges a proposed policy: the scenario's edit holds what the shipped policies let through", async () => {

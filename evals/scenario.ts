@@ -32,6 +32,20 @@ const SeedRepo = z.strictObject({
 const SeedProject = z.strictObject({
   name: z.string().min(1),
   repos: z.array(z.string().min(1)).default([]).describe("empty Git repositories in the project"),
+  pipelines: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        repo: z
+          .string()
+          .min(1)
+          .describe("one of the project's repos: its azure-pipelines.yml is pushed there"),
+        yaml: z.string().min(1).describe("the pipeline's YAML; what its scripts echo is in the run's log"),
+        run: z.boolean().default(true).describe("queue one run, so the pipeline has a run and a log"),
+      }),
+    )
+    .default([])
+    .describe("YAML pipelines, their logs untrusted text an agent reads"),
 });
 
 /** A failure the provider's sandbox answers with, the next `times` requests to one method and path. */

@@ -76,11 +76,26 @@ async function seedGitHub(octokit: Octokit, scenario: Scenario): Promise<void> {
   }
 }
 
-/** The scenario's Azure DevOps projects and their repositories. */
+/** The scenario's Azure DevOps projects, their repositories, and their pipelines, each run once. */
 async function seedAzureDevOps(client: WebApi, scenario: Scenario): Promise<void> {
   for (const project of scenario.world.azureDevOps.projects) {
     await invoke(client, ADO.projects_create_project, { project: project.name });
     for (const repo of project.repos)
       await invoke(client, ADO.repos_create_repository, { project: project.name, repo });
+    for (const pipeline of project.pipelines) {
+      if (!project.repos.includes(pipeline.repo))
+        throw new Error(
+          `world.azureDevOps: pipeline ${pipeline.name}'s repo ${pipeline.repo} is not in ${project.name}'s repos`,
+        );
+      const at = { project: project.name, repo: pipeline.repo };
+      await invoke(client, ADO.repos_push_files, {
+        ...at,
+        message: `pipeline ${pipeline.name}`,
+        files: [{ path: "azure-pipelines.yml", content: pipeline.yaml }],
+      });
+      const named = { project: project.name, name: pipeline.name };
+      await invoke(client, ADO.pipelines_create_pipeline, { ...named, repo: pipeline.repo });
+      if (pipeline.run) await invoke(client, ADO.pipelines_run_pipeline, named);
+    }
   }
 }

@@ -36,6 +36,7 @@ export function azureDevOpsClient(options: ClientOptions): azdev.WebApi {
 }
 
 const GETTERS = [
+  "getBuildApi",
   "getCoreApi",
   "getGitApi",
   "getPipelinesApi",

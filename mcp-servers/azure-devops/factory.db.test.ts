@@ -186,6 +186,21 @@ describe.each(backends)("the Azure DevOps factory against the sandbox on %s", (b
       (await admin.call("pipelines_get_run", { project: "tenant-acme", name: "broken", runId: broken.id }))
         .result,
     ).toBe("failed");
+    // The log, through the Build API: each script step's section, its commands, what its echoes print.
+    expect(
+      await admin.call("pipelines_get_run_log", { project: "tenant-acme", name: "acme-ci", runId: run.id }),
+    ).toEqual({
+      lines: ["##[section]Starting: CmdLine", "> npm test", "##[section]Finishing: CmdLine"],
+    });
+    // A run's id is unique in the project: asked through another pipeline, it is that pipeline's 404.
+    const elsewhere = await failure<AzureDevOpsFactoryError>(
+      admin.call("pipelines_get_run_log", { project: "tenant-acme", name: "broken", runId: run.id }),
+    );
+    expect(elsewhere).toMatchObject({ operation: "pipelines_get_run_log", status: 404 });
+    const noSuchRun = await failure<AzureDevOpsFactoryError>(
+      admin.call("pipelines_get_run", { project: "tenant-acme", name: "broken", runId: run.id }),
+    );
+    expect(noSuchRun).toMatchObject({ status: 404, typeKey: "PipelineRunNotFoundException" });
 
     const reader = factory(await sandbox.pat(["vso.build", "vso.code", "vso.project"]));
     expect(

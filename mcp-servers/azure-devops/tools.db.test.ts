@@ -143,6 +143,9 @@ describe.each(backends)("every Azure DevOps tool's run against the sandbox on %s
     expect((await run("pipelines_list_runs", ci)).items).toEqual([
       { id: queued.id, name: queued.name, state: "completed", result: "succeeded" },
     ]);
+    const { lines } = await run("pipelines_get_run_log", { ...ci, runId: queued.id });
+    expect(lines[0]).toBe("##[section]Starting: CmdLine");
+    expect(lines.at(-1)).toBe("##[section]Finishing: CmdLine");
   });
 
   it("pipelines: agent pools and queues, variable groups with write-only secrets, environments with approvals", async () => {

@@ -126,6 +126,13 @@ export const LOCATIONS: ResourceLocation[] = [
     resourceVersion: 1,
   },
   {
+    id: "35a80daf-7f30-45fc-86e8-6b813d9c90df",
+    area: "build",
+    resourceName: "logs",
+    routeTemplate: "{project}/_apis/{area}/builds/{buildId}/{resource}/{logId}",
+    resourceVersion: 2,
+  },
+  {
     id: "a8c47e17-4d56-4a56-92bb-de7ea7dc65be",
     area: "distributedtask",
     resourceName: "pools",

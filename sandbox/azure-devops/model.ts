@@ -85,6 +85,8 @@ export interface Run {
   finishAt: string;
   /** Decided when queued: the YAML either describes work or it does not. */
   outcome: "succeeded" | "failed";
+  /** The run's one log, its lines as the YAML's steps print them (see run-log.ts). */
+  log?: string[];
 }
 
 export interface AgentPool {

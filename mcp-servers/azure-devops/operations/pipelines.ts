@@ -57,6 +57,29 @@ async function requirePipeline(client: AzureDevOpsClient, i: { project: string; 
   return { ...pipeline, id: pipeline.id };
 }
 
+/**
+ * Run `runId` of the operation's pipeline, or the operation's typed 404. A run's id is unique in the project,
+ * so this is also what keeps a grant on one pipeline from reaching another's runs by id. (The client answers
+ * a 404 with null, not an error.)
+ */
+async function requireRun(
+  client: AzureDevOpsClient,
+  i: { project: string; name: string; runId: number },
+  op: string,
+) {
+  const pipeline = await requirePipeline(client, i, op);
+  const run = await (await client.getPipelinesApi()).getRun(i.project, pipeline.id, i.runId);
+  if (!run)
+    throw new AzureDevOpsFactoryError(
+      op,
+      `${i.project}/pipelines/${i.name}/runs/${i.runId}`,
+      404,
+      `pipeline ${i.name} has no run ${i.runId}`,
+      "PipelineRunNotFoundException",
+    );
+  return run;
+}
+
 const toRun = (r: { id?: number; name?: string; state?: number; result?: number }): RunInfo => ({
   id: r.id ?? 0,
   name: r.name ?? "",
@@ -156,10 +179,8 @@ export const pipelineOperations = {
       runId: z.number().int().positive().describe("the run's id, from pipelines_run_pipeline"),
     }),
     resource: (i) => `${i.project}/pipelines/${i.name}/runs/${i.runId}`,
-    run: async (client, i): Promise<RunInfo> => {
-      const pipeline = await requirePipeline(client, i, "pipelines_get_run");
-      return toRun((await (await client.getPipelinesApi()).getRun(i.project, pipeline.id, i.runId)) as never);
-    },
+    run: async (client, i): Promise<RunInfo> =>
+      toRun((await requireRun(client, i, "pipelines_get_run")) as never),
   }),
 
   pipelines_list_runs: operation({
@@ -173,6 +194,31 @@ export const pipelineOperations = {
       return (await (await client.getPipelinesApi()).listRuns(i.project, pipeline.id)).map((r) =>
         toRun(r as never),
       );
+    },
+  }),
+
+  pipelines_get_run_log: operation({
+    name: "pipelines_get_run_log",
+    summary: "Read a pipeline run's log, every line of every log the run wrote",
+    write: false,
+    input: z.object({
+      project: ProjectName,
+      name: PipelineName,
+      runId: z
+        .number()
+        .int()
+        .positive()
+        .describe("the run's id, from pipelines_run_pipeline or pipelines_list_runs"),
+    }),
+    resource: (i) => `${i.project}/pipelines/${i.name}/runs/${i.runId}/logs`,
+    run: async (client, i): Promise<{ lines: string[] }> => {
+      // A run's id is its build's id: first prove it is this pipeline's run.
+      await requireRun(client, i, "pipelines_get_run_log");
+      const builds = await client.getBuildApi();
+      const lines: string[] = [];
+      for (const log of await builds.getBuildLogs(i.project, i.runId))
+        if (log.id !== undefined) lines.push(...(await builds.getBuildLogLines(i.project, i.runId, log.id)));
+      return { lines };
     },
   }),
 };

@@ -6,6 +6,7 @@ import { type AdoEnv, requireScope } from "../auth.ts";
 import { AzureDevOpsError } from "../errors.ts";
 import { type AdoRepo, type Pipeline, type Project, pipelineKey, type Run } from "../model.ts";
 import { requireQueueBuilds } from "../permissions.ts";
+import { runLog } from "../run-log.ts";
 import { wellFormedProject } from "./projects.ts";
 
 type Body = Record<string, unknown>;
@@ -203,6 +204,7 @@ export function pipelineRoutes(options: { runMs: number }): Hono<AdoEnv> {
       createdDate: now.toISOString(),
       finishAt: new Date(now.getTime() + options.runMs).toISOString(),
       outcome: describesWork(yaml) ? "succeeded" : "failed",
+      log: runLog(yaml),
     };
     await objects.put(
       "run",
@@ -234,6 +236,39 @@ export function pipelineRoutes(options: { runMs: number }): Hono<AdoEnv> {
         "PipelineRunNotFoundException",
       );
     return c.json(runJson(c, project, pipeline, run));
+  });
+
+  // A run's logs, through the Build API (a pipeline run's id is its build's id): one log, its lines.
+  const runById = async (c: Context<AdoEnv>, project: Project) => {
+    const runs = await c.get("objects").list<Run>("run", `${project.id}/`);
+    const run = runs.find((r) => r.id === Number(c.req.param("buildId")));
+    if (!run)
+      throw new AzureDevOpsError(
+        404,
+        `The requested build ${c.req.param("buildId")} could not be found.`,
+        "BuildNotFoundException",
+      );
+    return run;
+  };
+  const logs = "/:org/:project/_apis/build/builds/:buildId{[0-9]+}/logs";
+  app.get(logs, async (c) => {
+    await requireScope(c, "vso.build");
+    const project = await wellFormedProject(c);
+    const run = await runById(c, project);
+    const url = `${apiBase(c)}/${project.id}/_apis/build/builds/${run.id}/logs/1`;
+    return c.json({
+      count: 1,
+      value: [{ id: 1, type: "Container", lineCount: run.log?.length ?? 0, createdOn: run.createdDate, url }],
+    });
+  });
+  app.get(`${logs}/:logId{[0-9]+}`, async (c) => {
+    await requireScope(c, "vso.build");
+    const project = await wellFormedProject(c);
+    const run = await runById(c, project);
+    if (c.req.param("logId") !== "1")
+      throw new AzureDevOpsError(404, `Log ${c.req.param("logId")} not found.`, "BuildLogNotFoundException");
+    const lines = run.log ?? [];
+    return c.json({ count: lines.length, value: lines });
   });
 
   return app;
