@@ -27,7 +27,7 @@ describe.each(backends)("tool calls through the gate on %s", (backend) => {
   });
   afterAll(async () => {
     await world?.close();
-    await place?.dispose(["acme"]);
+    await place?.dispose(["globex"]);
     await database?.dispose();
   });
 
@@ -218,7 +218,11 @@ describe.each(backends)("tool calls through the gate on %s", (backend) => {
   });
 
   it("records a write that reports its own failure (a migration that failed) as a failed outcome", async () => {
-    const client = await world.inMemory("database", (await world.mint("ops", "database")).token);
+    // Globex's: roles are cluster-wide on PostgreSQL, and the lifecycle suite provisions acme's beside this one.
+    const client = await world.inMemory(
+      "database",
+      (await world.mint("ops", "database", { tenant: "globex" })).token,
+    );
     const provisioned = await client.callTool({ name: "database_provision_database", arguments: {} });
     expect(provisioned.isError, textOf(provisioned)).toBeFalsy();
     const run = await client.callTool({
@@ -237,7 +241,7 @@ describe.each(backends)("tool calls through the gate on %s", (backend) => {
     };
     expect(result.applied).toEqual(["0001_notes"]);
     expect(result.failed?.id).toBe("0002_broken");
-    const completed = (await ledger()).find(
+    const completed = (await ledger("globex")).find(
       (e) => e.action === "intent.completed" && e.payload.intent === intentId,
     );
     expect(completed?.payload).toMatchObject({ outcome: "failed" });
