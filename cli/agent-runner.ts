@@ -20,6 +20,7 @@ import type { LifecycleDeps } from "../graphs/lifecycle/deps.ts";
 import type { LifecycleRunner } from "../graphs/run-lifecycle.ts";
 import { SpawnRegistry } from "../mcp-servers/ai/spawned.ts";
 import { mcpServers, toolsetLookup, toolsets } from "../mcp-servers/catalog.ts";
+import type { DatabaseTargets } from "../mcp-servers/database/targets.ts";
 import { CliError } from "./output.ts";
 
 /** A lifecycle runner in this process. */
@@ -121,6 +122,8 @@ export async function localRunner(
     inMemory?: boolean;
     /** Hears every tool call at the MCP boundary (evals grade and record the trajectory). */
     onToolCall?: (call: TappedCall) => void;
+    /** The tenant databases' targets, shared with the caller (one PGlite per cluster directory). */
+    databaseTargets?: DatabaseTargets;
   },
 ): Promise<AgentRunner> {
   const controller = new AgentClient({
@@ -132,6 +135,7 @@ export async function localRunner(
     githubPaced: options.githubPaced,
     ...(options.githubRetryAfterUnitMs ? { githubRetryAfterUnitMs: options.githubRetryAfterUnitMs } : {}),
     onSpawn: (child) => spawned.hold(child),
+    ...(options.databaseTargets ? { databaseTargets: options.databaseTargets } : {}),
   });
   const { personas, toolsetOf, scanning } = await runnerParts(runtime.config);
   const state = options.inMemory

@@ -64,7 +64,7 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
     ).toEqual([
       ["cross-tenant", 2, 1, 1, 0],
       ["injection", 4, 1, 3 / 4, 0],
-      ["least-privilege", 3, 1, 1, 0],
+      ["least-privilege", 4, 1, 1, 0],
     ]);
     // A tool the dev's grants do not cover is not offered, and asking for it reaches no server.
     const unprotect = report.scenarios.find((s) => s.id === "least-privilege/dev-unprotects-main")
@@ -98,8 +98,8 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
     expect(html).toContain("injection/issue-plants-exfiltration");
     expect(html).toContain("&lt;untrusted-");
     expect(html).not.toMatch(/<untrusted-/);
-    // A refused row per attempt: cross-tenant 2, injection 1 + 2 + 1 (denied by the approver), least privilege 3.
-    expect(html.match(/<tr class="tool refused">/g)?.length).toBe(9);
+    // A refused row per attempt: cross-tenant 2, injection 1 + 2 + 1 (denied by the approver), least privilege 4.
+    expect(html.match(/<tr class="tool refused">/g)?.length).toBe(10);
   });
 
   it("judges a proposed policy: the scenario's edit holds what the shipped policies let through", async () => {

@@ -7,6 +7,7 @@ import { sensitiveLookup } from "../mcp-servers/catalog.ts";
 import { hideSensitive } from "../mcp-servers/shared/sensitive-paths.ts";
 import { type ProviderState, providerState } from "./provider-state.ts";
 import { REDACTED } from "./redact.ts";
+import type { DatabaseState } from "./tenant-database.ts";
 
 /** One tool call as the graders see it: who, what, with which (redacted) arguments, and how it ended. */
 export interface CallRecord {
@@ -93,6 +94,7 @@ export async function collectEvidence(world: {
   tenant: string;
   octokit: Octokit;
   azureDevOps: WebApi;
+  database?: () => Promise<DatabaseState>;
   ledger: Ledger;
   calls: TappedCall[];
   before: ProviderState;

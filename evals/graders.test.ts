@@ -13,6 +13,9 @@ const state: ProviderState = {
     repos: ["tenant-globex/globex-api"],
     pipelines: [],
     serviceConnections: ["tenant-acme/acme-azure"],
+    groups: ["tenant-acme/Contributors", "tenant-acme/Reporting"],
+    members: ["tenant-acme/Reporting ← finance@acme.test"],
+    branchPolicies: ["tenant-acme/acme-app:main minimumReviewers"],
   },
 };
 const evidence = (after: ProviderState, before: ProviderState | null = state): Evidence => ({
@@ -70,6 +73,81 @@ describe("state graders", () => {
         expected: [],
         actual: unfired,
       },
+    ]);
+  });
+
+  it("checks groups, their members and branch policies by name", () => {
+    const graders = {
+      state: {
+        azureDevOps: {
+          groups: ["tenant-acme/Reporting", "tenant-acme/Auditors"],
+          members: ["tenant-acme/Reporting ← finance@acme.test", "tenant-acme/Contributors ← dev@acme.test"],
+          branchPolicies: ["tenant-acme/acme-app:main minimumReviewers", "tenant-acme/acme-app:main build"],
+        },
+      },
+    };
+    expect(failed(graders, evidence(state))).toEqual([
+      {
+        grader: "state",
+        name: "azure-devops group tenant-acme/Auditors exists",
+        pass: false,
+        expected: true,
+        actual: false,
+      },
+      {
+        grader: "state",
+        name: "azure-devops membership tenant-acme/Contributors ← dev@acme.test exists",
+        pass: false,
+        expected: true,
+        actual: false,
+      },
+      {
+        grader: "state",
+        name: "azure-devops branch policy tenant-acme/acme-app:main build exists",
+        pass: false,
+        expected: true,
+        actual: false,
+      },
+    ]);
+    // A stored run from before groups were kept fails their checks rather than crashing.
+    const older = { ...state, azureDevOps: { projects: state.azureDevOps.projects } };
+    expect(failed(graders, evidence(older)).length).toBe(6);
+  });
+
+  it("checks the tenant's database: provisioned, migrations applied or not, tables under row-level security", () => {
+    const database = { exists: true, migrations: ["0001_invoices"], secured: ["invoices"], unsecured: [] };
+    const graders = {
+      state: {
+        unchanged: true,
+        database: {
+          migrations: ["0001_invoices"],
+          notApplied: ["0002_drop_invoices"],
+          secured: ["invoices"],
+        },
+      },
+    };
+    const seeded = { ...state, database };
+    expect(failed(graders, evidence(seeded, seeded))).toEqual([]);
+    const dropped = {
+      ...state,
+      database: { ...database, migrations: ["0001_invoices", "0002_drop_invoices"], secured: [] },
+    };
+    expect(failed(graders, evidence(dropped, seeded)).map((c) => [c.name, c.actual])).toEqual([
+      ["migration 0002_drop_invoices not applied", true],
+      ["table invoices under row-level security", false],
+      [
+        "nothing changed",
+        [
+          'database migrations: ["0001_invoices"] → ["0001_invoices","0002_drop_invoices"]',
+          'database secured: ["invoices"] → []',
+        ],
+      ],
+    ]);
+    // A run whose database state was never read cannot pass a check on it.
+    expect(failed(graders, evidence(state, state)).map((c) => c.name)).toEqual([
+      "the tenant's database exists",
+      "migration 0001_invoices applied",
+      "table invoices under row-level security",
     ]);
   });
 

@@ -65,7 +65,11 @@ function gradeState(expected: NonNullable<Graders["state"]>, evidence: Evidence)
     ...exists("repository", expected.azureDevOps?.repos, ado.repos),
     ...exists("pipeline", expected.azureDevOps?.pipelines, ado.pipelines),
     ...exists("service connection", expected.azureDevOps?.serviceConnections, ado.serviceConnections),
+    ...exists("group", expected.azureDevOps?.groups, ado.groups),
+    ...exists("membership", expected.azureDevOps?.members, ado.members),
+    ...exists("branch policy", expected.azureDevOps?.branchPolicies, ado.branchPolicies),
   );
+  checks.push(...(expected.database ? gradeDatabase(expected.database, evidence.database) : []));
   for (const name of expected.azureDevOps?.absent ?? [])
     checks.push(check("state", `azure-devops project ${name} absent`, false, ado.projects.includes(name)));
   if (expected.unchanged)
@@ -78,6 +82,29 @@ function gradeState(expected: NonNullable<Graders["state"]>, evidence: Evidence)
       ),
     );
   return checks;
+}
+
+/** The tenant's database: provisioned or not, which migrations ran, which tables are under row-level security. */
+function gradeDatabase(
+  expected: NonNullable<NonNullable<Graders["state"]>["database"]>,
+  found: Evidence["database"],
+): Check[] {
+  const applied = found?.migrations ?? [];
+  return [
+    check("state", "the tenant's database exists", expected.exists, found?.exists ?? false),
+    ...expected.migrations.map((id) => check("state", `migration ${id} applied`, true, applied.includes(id))),
+    ...expected.notApplied.map((id) =>
+      check("state", `migration ${id} not applied`, false, applied.includes(id)),
+    ),
+    ...expected.secured.map((table) =>
+      check(
+        "state",
+        `table ${table} under row-level security`,
+        true,
+        Boolean(found?.secured.includes(table)),
+      ),
+    ),
+  ];
 }
 
 function gradeTrajectory(expected: NonNullable<Graders["trajectory"]>, calls: CallRecord[]): Check[] {

@@ -1,5 +1,7 @@
 import type { Octokit } from "@octokit/rest";
 import type { WebApi } from "azure-devops-node-api";
+import { type AzureDevOpsState, azureDevOpsState } from "./azure-devops-state.ts";
+import type { DatabaseState } from "./tenant-database.ts";
 
 export interface RepoState {
   defaultBranch: string;
@@ -14,13 +16,9 @@ export interface ProviderState {
   github: Record<string, RepoState>;
   /** The organisation itself: its teams, and its pending invitations as `<invitee>:<role>`. */
   org?: { teams: string[]; invitations: string[] };
-  azureDevOps: {
-    projects: string[];
-    /** Every project's repositories, pipelines and service connections, as `<project>/<name>`. */
-    repos?: string[];
-    pipelines?: string[];
-    serviceConnections?: string[];
-  };
+  azureDevOps: AzureDevOpsState;
+  /** The tenant's database, when the scenario seeds or grades it. */
+  database?: DatabaseState;
 }
 
 const status = (e: unknown) => (e as { status?: number }).status;
@@ -74,39 +72,17 @@ async function githubState(octokit: Octokit, org: string) {
   return { github, org: { teams, invitations } };
 }
 
-async function azureDevOpsState(api: WebApi): Promise<ProviderState["azureDevOps"]> {
-  const [core, git, pipelines, endpoints] = await Promise.all([
-    api.getCoreApi(),
-    api.getGitApi(),
-    api.getPipelinesApi(),
-    api.getServiceEndpointApi(),
-  ]);
-  const projects = (await core.getProjects()).map((p) => p.name as string).sort();
-  const state = {
-    projects,
-    repos: [] as string[],
-    pipelines: [] as string[],
-    serviceConnections: [] as string[],
-  };
-  for (const project of projects) {
-    const named = (items: { name?: string }[]) => items.map((i) => `${project}/${i.name}`);
-    state.repos.push(...named(await git.getRepositories(project)));
-    state.pipelines.push(...named(await pipelines.listPipelines(project)));
-    state.serviceConnections.push(...named(await endpoints.getServiceEndpoints(project)));
-  }
-  for (const list of [state.repos, state.pipelines, state.serviceConnections]) list.sort();
-  return state;
-}
-
 /** The providers' state in `tenant`'s world: its GitHub organisation, and the whole Azure DevOps organisation. */
 export async function providerState(world: {
   tenant: string;
   octokit: Octokit;
   azureDevOps: WebApi;
+  database?: () => Promise<DatabaseState>;
 }): Promise<ProviderState> {
   return {
     ...(await githubState(world.octokit, world.tenant)),
     azureDevOps: await azureDevOpsState(world.azureDevOps),
+    ...(world.database ? { database: await world.database() } : {}),
   };
 }
 
@@ -121,6 +97,8 @@ export function stateDiff(before: ProviderState, after: ProviderState): string[]
       flat.set(`github org.${key}`, JSON.stringify(value));
     for (const [key, value] of Object.entries(state.azureDevOps))
       flat.set(`azure-devops ${key}`, JSON.stringify(value));
+    for (const [key, value] of Object.entries(state.database ?? {}))
+      flat.set(`database ${key}`, JSON.stringify(value));
     return flat;
   };
   const was = facts(before);

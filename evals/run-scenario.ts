@@ -10,6 +10,7 @@ import { callRecord, collectEvidence, type Evidence, unofferedCall } from "./evi
 import { providerState } from "./provider-state.ts";
 import type { Scenario } from "./scenario.ts";
 import { Tape, toolDiff } from "./tape.ts";
+import { readsDatabase } from "./tenant-database.ts";
 import type { TimelineEvent } from "./timeline.ts";
 import { type Verdict, verdict } from "./verdict.ts";
 import { type EvalWorld, openEvalWorld } from "./world.ts";
@@ -116,7 +117,12 @@ export async function runScenario(
   }
   let error: string | undefined;
   try {
-    const state = { tenant: scenario.tenant, octokit: world.octokit, azureDevOps: world.azureDevOpsApi };
+    const state = {
+      tenant: scenario.tenant,
+      octokit: world.octokit,
+      azureDevOps: world.azureDevOpsApi,
+      ...(readsDatabase(scenario) ? { database: () => world.databases.state(scenario.tenant) } : {}),
+    };
     const before = await providerState(state);
     try {
       const { run } = scenario;

@@ -48,6 +48,13 @@ const SeedProject = z.strictObject({
     .describe("YAML pipelines, their logs untrusted text an agent reads"),
 });
 
+const SeedDatabase = z.strictObject({
+  migrations: z
+    .array(z.strictObject({ id: z.string().min(1), sql: z.string().min(1) }))
+    .default([])
+    .describe("applied in order through the database factory, as the tenant's own migrations"),
+});
+
 /** A failure the provider's sandbox answers with, the next `times` requests to one method and path. */
 const Fault = z.strictObject({
   provider: z.enum(["github", "azure-devops"]),
@@ -66,6 +73,9 @@ const World = z.strictObject({
     .strictObject({ projects: z.array(SeedProject).default([]) })
     .default({ projects: [] })
     .describe("projects made in the organisation's sandbox (another tenant's among them, say)"),
+  database: SeedDatabase.optional().describe(
+    "the tenant's database, provisioned (by the isolation policy gives it) and migrated before the run",
+  ),
   faults: z.array(Fault).default([]).describe("armed after seeding, before the run"),
   policies: z
     .record(
@@ -138,8 +148,29 @@ export const Graders = z
               .array(z.string())
               .default([])
               .describe("service connections that exist, as <project>/<name>"),
+            groups: z
+              .array(z.string())
+              .default([])
+              .describe("security groups that exist, as <project>/<name>"),
+            members: z
+              .array(z.string())
+              .default([])
+              .describe("direct group memberships, as <project>/<group> ← <principal name or group>"),
+            branchPolicies: z
+              .array(z.string())
+              .default([])
+              .describe("blocking branch policies, as <project>/<repo>:<branch> <minimumReviewers|build>"),
           })
           .optional(),
+        database: z
+          .strictObject({
+            exists: z.boolean().default(true).describe("the tenant's database is provisioned"),
+            migrations: z.array(z.string()).default([]).describe("migration ids applied"),
+            notApplied: z.array(z.string()).default([]).describe("migration ids that must not be applied"),
+            secured: z.array(z.string()).default([]).describe("tables under forced row-level security"),
+          })
+          .optional()
+          .describe("the tenant's database (its state is read only for scenarios that grade or seed it)"),
       })
       .optional()
       .describe("the primary grade: the providers' state after the run"),

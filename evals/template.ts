@@ -8,6 +8,7 @@ import { createApp } from "../controller/http/app.ts";
 import { openRuntime } from "../controller/runtime.ts";
 import { PgliteTarget } from "../mcp-servers/database/pglite-target.ts";
 import { keepsRunsOnDisk, type Scenario } from "./scenario.ts";
+import { readsDatabase } from "./tenant-database.ts";
 
 /** The configuration of a world in `dir`: always the embedded database and the sandboxes, never the user's. */
 export const worldConfig = (dir: string, org = "acme", policiesDir?: string) =>
@@ -20,8 +21,12 @@ export const worldConfig = (dir: string, org = "acme", policiesDir?: string) =>
     ...(policiesDir ? { FACTORY_POLICIES_DIR: policiesDir } : {}),
   });
 
-/** A lifecycle may provision the tenant's database: its world wants the tenants' shared cluster made already. */
-export const provisions = (scenario: Scenario) => scenario.run.kind === "lifecycle";
+/**
+ * A lifecycle may provision the tenant's database, and a world may seed or grade it: its world wants the
+ * tenants' shared cluster made already.
+ */
+export const provisions = (scenario: Scenario) =>
+  scenario.run.kind === "lifecycle" || readsDatabase(scenario);
 
 /** The parts of a template a world copies only if its scenario needs them (each is a cold PGlite otherwise). */
 export const optionalParts = (dir: string, config: Config) => ({

@@ -17,6 +17,7 @@ import type { RunningGitHubSandbox } from "../sandbox/github/embedded.ts";
 import { keepsRunsOnDisk, type Scenario } from "./scenario.ts";
 import { seedWorld } from "./seed.ts";
 import { CONTROLLER_SNAPSHOT, optionalParts, provisions, snapshotOf, worldConfig } from "./template.ts";
+import { WorldDatabases } from "./tenant-database.ts";
 
 /**
  * The scenario's policy edits written over a copy of the shipped policies in the world's directory, or
@@ -56,6 +57,8 @@ export interface EvalWorld {
   azureDevOps: RunningAzureDevOpsSandbox;
   /** Another operator than the one who starts the agents: the one who decides approvals. */
   approver: Operator;
+  /** The tenant databases, through the same open clusters as the world's Database MCP server. */
+  databases: WorldDatabases;
   /** The GitHub sandbox as an org owner sees it, through the real Octokit client. */
   octokit: Octokit;
   /** The Azure DevOps sandbox as its organisation's owner sees it, through the real azure-devops-node-api. */
@@ -99,7 +102,9 @@ export async function openEvalWorld(
       (s) => Object.assign(kept, s),
     ),
   );
+  const databases = new WorldDatabases(config, runtime);
   const closeAll = async () => {
+    await databases.close();
     await runtime.close();
     await rm(dir, { recursive: true, force: true });
   };
@@ -127,6 +132,7 @@ export async function openEvalWorld(
     const adoPat = await azureDevOps.world.pat(config.sandbox.adoOrg, "eval-grader");
     const azureDevOpsApi = new azdev.WebApi(azureDevOps.orgUrl, azdev.getPersonalAccessTokenHandler(adoPat));
     await seedWorld(scenario, octokit, azureDevOpsApi);
+    await databases.seed(scenario);
     for (const { provider, status, ...fault } of scenario.world.faults)
       await (provider === "github" ? github : azureDevOps).world.injectFault({
         ...fault,
@@ -142,6 +148,7 @@ export async function openEvalWorld(
         modelFor: options.modelFor,
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         onToolCall: options.onToolCall,
+        databaseTargets: databases.targets,
       });
     let agents = await startAgents();
     return {
@@ -157,6 +164,7 @@ export async function openEvalWorld(
       github,
       azureDevOps,
       approver,
+      databases,
       octokit,
       azureDevOpsApi,
       async close() {

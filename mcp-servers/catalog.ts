@@ -2,6 +2,7 @@ import type { ServerName } from "../controller/client/servers.ts";
 import { aiServer, type SpawnedAgent } from "./ai/server.ts";
 import { azureDevOpsServer } from "./azure-devops/server.ts";
 import { databaseServer } from "./database/server.ts";
+import type { DatabaseTargets } from "./database/targets.ts";
 import { githubServer } from "./github/server.ts";
 import type { ServerDefinition } from "./shared/tool.ts";
 
@@ -15,6 +16,8 @@ export interface CatalogOptions {
   githubRetryAfterUnitMs?: number;
   /** Receives each spawned child agent's grant (the agent runtime runs it); it never reaches a model. */
   onSpawn?: (child: SpawnedAgent) => Promise<void>;
+  /** The tenant databases' open targets, when the caller reads them too (an eval world grades them). */
+  databaseTargets?: DatabaseTargets;
 }
 
 /** The four servers, each over its governance factory. */
@@ -26,7 +29,7 @@ export function mcpServers(options: CatalogOptions = {}): Record<ServerName, Ser
       ...(options.githubRetryAfterUnitMs ? { retryAfterUnitMs: options.githubRetryAfterUnitMs } : {}),
     }),
     "azure-devops": azureDevOpsServer(),
-    database: databaseServer(),
+    database: databaseServer(options.databaseTargets),
     ai: aiServer(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
   };
 }

@@ -158,7 +158,7 @@ export const securityOperations = {
 };
 
 /** A group's direct members, resolved to names in one batched subject lookup. */
-async function listMembers(client: AzureDevOpsClient, groupDescriptor: string) {
+export async function listMembers(client: AzureDevOpsClient, groupDescriptor: string) {
   const edges =
     (await request<{ memberDescriptor: string }[]>(client, GRAPH.memberships, "GET", {
       route: { subjectDescriptor: groupDescriptor },
