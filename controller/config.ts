@@ -88,7 +88,7 @@ export interface Config {
 }
 
 /** The variables the provider credentials may come from besides the secrets file. */
-const PROVIDER_ENV = [
+export const PROVIDER_ENV = [
   "GITHUB_API_URL",
   "GITHUB_TOKEN",
   "GITHUB_APP_ID",

@@ -51,6 +51,8 @@ export async function runScenario(
      * replace the recorded ones, so those are not held against it).
      */
     retape?: boolean;
+    /** The user's provider variables: the providers they configure are live rather than sandboxes. */
+    live?: Record<string, string | undefined>;
   } = {},
 ): Promise<ScenarioResult & { cassette?: string }> {
   const start = Date.now();
@@ -111,6 +113,7 @@ export async function runScenario(
       },
       onEvent,
       onToolCall,
+      ...(options.live ? { live: options.live } : {}),
     });
   } catch (e) {
     return failed(`the world could not be built: ${e instanceof Error ? e.message : String(e)}`);
@@ -142,8 +145,8 @@ export async function runScenario(
       timeline.push({ at: Date.now() - start, type: "error", message: error });
     }
     const unfired = [
-      ...(await world.github.world.armedFaults()).map((f) => `github ${f}`),
-      ...(await world.azureDevOps.world.armedFaults()).map((f) => `azure-devops ${f}`),
+      ...((await world.github?.world.armedFaults()) ?? []).map((f) => `github ${f}`),
+      ...((await world.azureDevOps?.world.armedFaults()) ?? []).map((f) => `azure-devops ${f}`),
     ];
     const evidence = await collectEvidence({
       ...state,

@@ -10,9 +10,18 @@ import { PgliteTarget } from "../mcp-servers/database/pglite-target.ts";
 import { keepsRunsOnDisk, type Scenario } from "./scenario.ts";
 import { readsDatabase } from "./tenant-database.ts";
 
-/** The configuration of a world in `dir`: always the embedded database and the sandboxes, never the user's. */
-export const worldConfig = (dir: string, org = "acme", policiesDir?: string) =>
+/**
+ * The configuration of a world in `dir`: always the embedded database, and the sandboxes unless `live` gives
+ * the user's provider variables (recording against live providers), never the rest of the user's setup.
+ */
+export const worldConfig = (
+  dir: string,
+  org = "acme",
+  policiesDir?: string,
+  live: Record<string, string | undefined> = {},
+) =>
   loadConfig({
+    ...live,
     FACTORY_DATA_DIR: dir,
     FACTORY_PORT: "0",
     FACTORY_SANDBOX_PORT: "0",

@@ -1,8 +1,8 @@
 import { cp, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { Octokit } from "@octokit/rest";
-import * as azdev from "azure-devops-node-api";
+import type { Octokit } from "@octokit/rest";
+import type * as azdev from "azure-devops-node-api";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { TappedCall } from "../agents/tool-tap.ts";
 import { type AgentRunner, localRunner } from "../cli/agent-runner.ts";
@@ -14,6 +14,7 @@ import { openRuntime, type Runtime } from "../controller/runtime.ts";
 import type { LifecycleDeps } from "../graphs/lifecycle/deps.ts";
 import type { RunningAzureDevOpsSandbox } from "../sandbox/azure-devops/embedded.ts";
 import type { RunningGitHubSandbox } from "../sandbox/github/embedded.ts";
+import { ownerClients } from "./owner-clients.ts";
 import { keepsRunsOnDisk, type Scenario } from "./scenario.ts";
 import { seedWorld } from "./seed.ts";
 import { CONTROLLER_SNAPSHOT, optionalParts, provisions, snapshotOf, worldConfig } from "./template.ts";
@@ -53,22 +54,24 @@ export interface EvalWorld {
   readonly agents: AgentRunner;
   /** Kills the agents' process and starts another: only what the runtime's store kept survives. */
   restartAgents(): Promise<AgentRunner>;
-  github: RunningGitHubSandbox;
-  azureDevOps: RunningAzureDevOpsSandbox;
+  /** The providers' sandboxes; a provider recorded live has none. */
+  github?: RunningGitHubSandbox;
+  azureDevOps?: RunningAzureDevOpsSandbox;
   /** Another operator than the one who starts the agents: the one who decides approvals. */
   approver: Operator;
   /** The tenant databases, through the same open clusters as the world's Database MCP server. */
   databases: WorldDatabases;
-  /** The GitHub sandbox as an org owner sees it, through the real Octokit client. */
+  /** GitHub as an owner of the tenant's organisation sees it, through the real Octokit client. */
   octokit: Octokit;
-  /** The Azure DevOps sandbox as its organisation's owner sees it, through the real azure-devops-node-api. */
+  /** Azure DevOps as its organisation's owner sees it, through the real azure-devops-node-api. */
   azureDevOpsApi: azdev.WebApi;
   close(): Promise<void>;
 }
 
 /**
  * Builds the world a scenario starts from, isolated from the user's configuration (always the embedded
- * database and the sandboxes, never real providers): its tenant created, its repositories seeded.
+ * database, and the sandboxes unless `live` gives the user's provider variables): its tenant created, its
+ * repositories seeded.
  */
 export async function openEvalWorld(
   scenario: Scenario,
@@ -77,6 +80,8 @@ export async function openEvalWorld(
     modelFor: LifecycleDeps["modelFor"];
     onEvent: LifecycleDeps["onEvent"];
     onToolCall: (call: TappedCall) => void;
+    /** The user's provider variables: the providers they configure are live, the others sandboxes. */
+    live?: Record<string, string | undefined>;
   },
 ): Promise<EvalWorld> {
   const dir = await mkdtemp(join(tmpdir(), "sf-eval-"));
@@ -91,7 +96,7 @@ export async function openEvalWorld(
     recursive: true,
     filter: (src) => !unwanted.some((part) => src.startsWith(part)),
   });
-  const config = worldConfig(dir, scenario.tenant, await editedPolicies(scenario, dir));
+  const config = worldConfig(dir, scenario.tenant, await editedPolicies(scenario, dir), options.live);
   if (config.database.kind === "pglite") config.database.snapshot = await snapshotOf(template);
   const kept: { github?: RunningGitHubSandbox; azureDevOps?: RunningAzureDevOpsSandbox } = {};
   const runtime = await openRuntime(
@@ -110,7 +115,6 @@ export async function openEvalWorld(
   };
   try {
     const { github, azureDevOps } = kept;
-    if (!github || !azureDevOps) throw new Error("the eval world's sandboxes did not start");
     const app = createApp(runtime, config.http);
     await createTenant(
       runtime.database.db,
@@ -121,23 +125,15 @@ export async function openEvalWorld(
     const approver = (
       await createOperator(runtime.database.db, { name: "eval-approver", roles: ["platform-admin"] })
     ).operator;
-    await github.world.addUser("eval-seed");
-    await github.world.addMember(scenario.tenant, "eval-seed", "admin");
-    const octokit = new Octokit({
-      baseUrl: github.url,
-      auth: await github.world.personalToken("eval-seed"),
-      // A grader's 404 is an answer, not a warning.
-      log: { debug() {}, info() {}, warn() {}, error() {} },
-    });
-    const adoPat = await azureDevOps.world.pat(config.sandbox.adoOrg, "eval-grader");
-    const azureDevOpsApi = new azdev.WebApi(azureDevOps.orgUrl, azdev.getPersonalAccessTokenHandler(adoPat));
+    const { octokit, azureDevOpsApi } = await ownerClients(config, scenario.tenant, kept);
     await seedWorld(scenario, octokit, azureDevOpsApi);
     await databases.seed(scenario);
-    for (const { provider, status, ...fault } of scenario.world.faults)
-      await (provider === "github" ? github : azureDevOps).world.injectFault({
-        ...fault,
-        status: status as ContentfulStatusCode,
-      });
+    for (const { provider, status, ...fault } of scenario.world.faults) {
+      const sandbox = provider === "github" ? github : azureDevOps;
+      if (!sandbox)
+        throw new Error(`world.faults: ${provider} is live; faults are injected only into its sandbox`);
+      await sandbox.world.injectFault({ ...fault, status: status as ContentfulStatusCode });
+    }
     const startAgents = () =>
       localRunner(runtime, app, {
         actor: "operator:admin",
@@ -161,8 +157,8 @@ export async function openEvalWorld(
         agents = await startAgents();
         return agents;
       },
-      github,
-      azureDevOps,
+      ...(github ? { github } : {}),
+      ...(azureDevOps ? { azureDevOps } : {}),
       approver,
       databases,
       octokit,

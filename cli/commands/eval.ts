@@ -1,6 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import { loadAgentConfig } from "../../agents/config.ts";
+import { loadConfig } from "../../controller/config.ts";
+import { liveOwners, liveProviderEnv } from "../../evals/live-providers.ts";
 import { regrade } from "../../evals/regrade.ts";
 import { htmlReport } from "../../evals/report-html.ts";
 import { runInProcesses } from "../../evals/run-processes.ts";
@@ -118,40 +120,45 @@ export function registerEval(program: Command): void {
       "--replay",
       "re-tape instead: replay the cassette's own model turns (no model needed) and write them again with this run's tool calls, after an intended change in policy or runtime",
     )
+    .option(
+      "--live",
+      "run against the providers your environment configures (GITHUB_TOKEN, GITHUB_API_URL; AZURE_DEVOPS_ORG_URL, AZURE_DEVOPS_PAT) instead of their sandboxes: the scenario's tenant must name a GitHub organisation you own, and what the run creates stays",
+    )
     .option("--json", "print the recorded run's result as JSON on stdout")
     .addHelpText(
       "after",
       "\nSecret fields are always redacted; a file's content is kept unless secretlint's rules find a secret in it.\nThe cassette is written even when the run fails its graders, so it can be read.\nExit codes: 0 the recorded run passed its graders, 1 it did not, 2 bad input or no model configured.",
     )
-    .action(async (name: string, opts: { out?: string; json?: boolean; replay?: boolean }) => {
-      const config = loadAgentConfig();
-      if (!opts.replay && !config.openai)
-        throw new CliError(
-          "set OPENAI_API_KEY (and OPENAI_BASE_URL for another OpenAI-compatible server) to record",
-        );
-      const scenario = await findScenario(name).catch((error) => {
-        throw error instanceof ScenarioError ? new CliError(error.message) : error;
-      });
-      const template = await migratedTemplate([scenario]);
-      try {
-        progress(`recording ${scenario.id}…`);
-        const result = await runScenario(
-          scenario,
-          template.dir,
-          1,
-          opts.replay ? { retape: true } : { record: config },
-        );
-        endProgress();
-        const out = opts.out ?? scenario.cassettePath ?? scenario.file.replace(/\.ya?ml$/, ".jsonl");
-        if (result.cassette) await writeFile(out, result.cassette);
-        const { cassette: _, ...shown } = result;
-        if (opts.json) process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
-        else process.stderr.write(`${resultLine(result)}\ncassette: ${out}\n`);
-        if (!result.pass) process.exitCode = EXIT.failed;
-      } finally {
-        await template.dispose();
-      }
-    });
+    .action(
+      async (name: string, opts: { out?: string; json?: boolean; replay?: boolean; live?: boolean }) => {
+        const config = loadAgentConfig();
+        if (!opts.replay && !config.openai)
+          throw new CliError(
+            "set OPENAI_API_KEY (and OPENAI_BASE_URL for another OpenAI-compatible server) to record",
+          );
+        const live = opts.live ? await liveProviders() : undefined;
+        const scenario = await findScenario(name).catch((error) => {
+          throw error instanceof ScenarioError ? new CliError(error.message) : error;
+        });
+        const template = await migratedTemplate([scenario]);
+        try {
+          progress(`recording ${scenario.id}…`);
+          const result = await runScenario(scenario, template.dir, 1, {
+            ...(opts.replay ? { retape: true } : { record: config }),
+            ...(live ? { live } : {}),
+          });
+          endProgress();
+          const out = opts.out ?? scenario.cassettePath ?? scenario.file.replace(/\.ya?ml$/, ".jsonl");
+          if (result.cassette) await writeFile(out, result.cassette);
+          const { cassette: _, ...shown } = result;
+          if (opts.json) process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+          else process.stderr.write(`${resultLine(result)}\ncassette: ${out}\n`);
+          if (!result.pass) process.exitCode = EXIT.failed;
+        } finally {
+          await template.dispose();
+        }
+      },
+    );
   evals
     .command("regrade")
     .description(
@@ -188,4 +195,17 @@ async function finish(report: EvalReport, opts: { json?: boolean; report?: strin
   }
   process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${table(report)}\n`);
   if (!report.pass) process.exitCode = EXIT.failed;
+}
+
+/** The user's provider variables for `--live`, checked before any world is built: at least one provider, each with its owner's token. */
+async function liveProviders(): Promise<Record<string, string | undefined>> {
+  const env = liveProviderEnv();
+  const owners = await liveOwners(loadConfig(env)).catch((error: Error) => {
+    throw new CliError(error.message);
+  });
+  if (!owners.github && !owners.azureDevOps)
+    throw new CliError(
+      "--live needs a provider configured: GITHUB_TOKEN (and GITHUB_API_URL for GitHub Enterprise), or AZURE_DEVOPS_ORG_URL and AZURE_DEVOPS_PAT",
+    );
+  return env;
 }
