@@ -273,7 +273,22 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
         template: template.dir,
       });
       expect(changed.scenarios[0]?.results[0]?.error).toMatch(
-        /replay: dev's tool calls left the recording:\n {2}- recorded: github__contents_create_or_update_file done ×1\n {2}\+ asked: {4}github__contents_create_or_update_file refused ×1/,
+        /replay: dev's tool calls left the recording:\n {2}- recorded: github__contents_create_or_update_file done \{"content":.*"owner":"globex".*\} ×1\n {2}\+ asked: {4}github__contents_create_or_update_file refused \{"content":.*"owner":"globex".*\} ×1/,
+      );
+      // What a call was asked with is part of the recording too: the same call on another path fails closed.
+      const recordedPath =
+        /"tool":"github__issues_list_issues","arguments":\{"owner":"acme","repo":"acme-api"/;
+      expect(recorded.cassette).toMatch(recordedPath);
+      await writeFile(
+        join(dir, "recorded", "suite", "cassette.jsonl"),
+        (recorded.cassette as string).replace(
+          recordedPath,
+          '"tool":"github__issues_list_issues","arguments":{"owner":"acme","repo":"acme-web"',
+        ),
+      );
+      const asked = await runSuites([replayed], { trials: 1, concurrency: 1, template: template.dir });
+      expect(asked.scenarios[0]?.results[0]?.error).toMatch(
+        /- recorded: github__issues_list_issues done \{"owner":"acme","repo":"acme-web".*\n {2}\+ asked: {4}github__issues_list_issues done \{"owner":"acme","repo":"acme-api"/,
       );
       // After an intended change, re-taping writes the run's calls in place of the old ones.
       const retaped = await runScenario(replayed, template.dir, 1, { retape: true });

@@ -138,7 +138,7 @@ export async function runScenario(
     // Replaying a cassette that recorded its tool calls: the calls must be the recorded ones, in order.
     const diff =
       !recording && !options.retape && cassette.tools.length
-        ? toolDiff(cassette.tools, calls.map(callRecord))
+        ? await toolDiff(cassette.tools, calls.map(callRecord))
         : undefined;
     if (diff && !error) {
       error = `replay: ${diff}`;
