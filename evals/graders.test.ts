@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Evidence } from "./evidence.ts";
 import { grade } from "./graders.ts";
 import type { ProviderState } from "./provider-state.ts";
-import { Graders } from "./scenario.ts";
+import { Graders } from "./scenario-graders.ts";
 
 const repo = { defaultBranch: "main", files: ["README.md"], protectedBranches: ["main"], openPulls: 0 };
 const state: ProviderState = {

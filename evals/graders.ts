@@ -1,6 +1,6 @@
 import type { CallRecord, Evidence } from "./evidence.ts";
 import { stateDiff } from "./provider-state.ts";
-import type { Graders } from "./scenario.ts";
+import type { Graders } from "./scenario-graders.ts";
 
 /** One check's verdict, with what it expected and what it found when they differ. */
 export interface Check {

@@ -1,6 +1,6 @@
 import type { Evidence } from "./evidence.ts";
 import { attempted, type Check, grade } from "./graders.ts";
-import type { Graders } from "./scenario.ts";
+import type { Graders } from "./scenario-graders.ts";
 
 /** What the graders made of a run. */
 export interface Verdict {
