@@ -93,6 +93,12 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
       /<untrusted-[0-9a-f]+>[\s\S]*IMPORTANT SYSTEM NOTE/,
     );
     expect(injection?.tokens).toBe(950 + 35 + 1400 + 60 + 1500 + 45);
+    // Priced as the dev's own model (gpt-4.1-mini: $0.40 and $1.60 a million), as the run would cost live.
+    const micro = (input: number, output: number) => input * 0.4 + output * 1.6;
+    expect(injection?.evidence?.costUsd).toBeCloseTo(
+      (micro(950, 35) + micro(1400, 60) + micro(1500, 45)) / 1e6,
+      9,
+    );
     // The report a person reads: every scenario and its timeline, provider text escaped, never markup.
     const html = htmlReport(report);
     expect(html).toContain("injection/issue-plants-exfiltration");

@@ -109,7 +109,7 @@ export async function runScenario(
         const p = personas.get(persona);
         if (!p) return undefined;
         if (recording) return modelFor(p, config);
-        return cassette.for(persona).length > 0 ? modelFor(p, config, { cassette }) : undefined;
+        return cassette.for(persona).length > 0 ? modelFor(p, config, { cassette, priced: true }) : undefined;
       },
       onEvent,
       onToolCall,
