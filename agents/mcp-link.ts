@@ -7,6 +7,7 @@ import { authenticate } from "../mcp-servers/shared/caller.ts";
 import { selectTools } from "../mcp-servers/shared/selection.ts";
 import { mcpServerFor } from "../mcp-servers/shared/server.ts";
 import type { ServerDefinition } from "../mcp-servers/shared/tool.ts";
+import { sharedValidators } from "./schema-validators.ts";
 
 const CLIENT_INFO = { name: "startup-factory-agent", version: "0.1.0" };
 
@@ -31,7 +32,7 @@ export function inProcessLink(
       const server = mcpServerFor(definition, selectTools(definition), () => caller);
       const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
       await server.connect(serverSide);
-      const client = new Client(CLIENT_INFO);
+      const client = new Client(CLIENT_INFO, { jsonSchemaValidator: sharedValidators });
       await client.connect(clientSide);
       return client;
     },
@@ -42,7 +43,7 @@ export function inProcessLink(
 export function httpLink(base: string): McpLink {
   return {
     async connect(name, token) {
-      const client = new Client(CLIENT_INFO);
+      const client = new Client(CLIENT_INFO, { jsonSchemaValidator: sharedValidators });
       await client.connect(
         new StreamableHTTPClientTransport(new URL(`${base.replace(/\/$/, "")}/mcp/${name}`), {
           requestInit: { headers: { authorization: `Bearer ${token}` } },
