@@ -3,6 +3,7 @@ import { Secret } from "../controller/broker/secret.ts";
 import type { Config } from "../controller/config.ts";
 import type { FallbackProviders } from "../controller/runtime.ts";
 import { type RunningAzureDevOpsSandbox, startAzureDevOpsSandbox } from "../sandbox/azure-devops/embedded.ts";
+import type { AdoSandboxOptions } from "../sandbox/azure-devops/server.ts";
 import { type RunningGitHubSandbox, startGitHubSandbox } from "../sandbox/github/embedded.ts";
 
 /**
@@ -12,9 +13,14 @@ import { type RunningGitHubSandbox, startGitHubSandbox } from "../sandbox/github
 export function embeddedSandboxes(
   config: Config,
   onStarted: (sandbox: { provider: "github" | "azure-devops"; label: string; url: string }) => void,
-  /** Hears the running sandboxes themselves, for whoever seeds or inspects their worlds (evals). */
-  keep?: (sandboxes: { github?: RunningGitHubSandbox; azureDevOps?: RunningAzureDevOpsSandbox }) => void,
+  options: {
+    /** Hears the running sandboxes themselves, for whoever seeds or inspects their worlds (evals). */
+    keep?: (sandboxes: { github?: RunningGitHubSandbox; azureDevOps?: RunningAzureDevOpsSandbox }) => void;
+    /** How long the Azure DevOps sandbox takes to create a project or finish a run (an eval world hurries). */
+    azureDevOpsTiming?: AdoSandboxOptions;
+  } = {},
 ): FallbackProviders {
+  const { keep } = options;
   return async (database, missing) => {
     const credentials: ProviderCredentials = {};
     const closers: (() => Promise<void>)[] = [];
@@ -50,6 +56,7 @@ export function embeddedSandboxes(
           host: config.http.host,
           port: config.sandbox.adoPort,
           org: config.sandbox.adoOrg,
+          ...(options.azureDevOpsTiming ? { timing: options.azureDevOpsTiming } : {}),
         });
         closers.push(ado.close);
         keep?.({ azureDevOps: ado });

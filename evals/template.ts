@@ -1,12 +1,12 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import { localRunner, RUNTIME_STORE_DIR } from "../cli/agent-runner.ts";
 import { embeddedSandboxes } from "../cli/embedded-sandboxes.ts";
-import { type Config, loadConfig } from "../controller/config.ts";
+import { loadConfig } from "../controller/config.ts";
 import { createApp } from "../controller/http/app.ts";
 import { openRuntime } from "../controller/runtime.ts";
-import { PgliteTarget } from "../mcp-servers/database/pglite-target.ts";
 import { keepsRunsOnDisk, type Scenario } from "./scenario.ts";
 import { readsDatabase } from "./tenant-database.ts";
 
@@ -32,19 +32,18 @@ export const worldConfig = (
 
 /**
  * A lifecycle may provision the tenant's database, and a world may seed or grade it: its world wants the
- * tenants' shared cluster made already.
+ * tenants' shared cluster made already (a cold one is an initdb of seconds).
  */
 export const provisions = (scenario: Scenario) =>
   scenario.run.kind === "lifecycle" || readsDatabase(scenario);
 
-/** The parts of a template a world copies only if its scenario needs them (each is a cold PGlite otherwise). */
-export const optionalParts = (dir: string, config: Config) => ({
-  runtimeStore: join(dir, RUNTIME_STORE_DIR),
-  tenantDatabases: config.tenantDatabases.kind === "pglite" ? config.tenantDatabases.dir : undefined,
-});
+/** The part of a template a world copies only if its scenario needs it (a cold PGlite otherwise). */
+export const runtimeStoreOf = (dir: string) => join(dir, RUNTIME_STORE_DIR);
 
 /** The controller's migrated database as a `dumpDataDir()` tarball: each world runs it in memory. */
 export const CONTROLLER_SNAPSHOT = "controller.tar";
+/** The tenants' shared database cluster, made (initdb) once as a tarball: a world runs it in memory. */
+export const TENANT_CLUSTER_SNAPSHOT = "tenant-shared.tar";
 
 /**
  * A snapshot held in memory. PGlite reads a snapshot with `arrayBuffer()`, which Node 20 answers by
@@ -62,16 +61,24 @@ class HeldSnapshot extends Blob {
   }
 }
 
-/** Each template's snapshot, read once per process. */
+/** Each template's snapshots, read once per process. */
 const snapshots = new Map<string, Promise<Blob>>();
-export const snapshotOf = (template: string) => {
-  let found = snapshots.get(template);
+export const snapshotOf = (template: string, file = CONTROLLER_SNAPSHOT) => {
+  const path = join(template, file);
+  let found = snapshots.get(path);
   if (!found) {
-    found = readFile(join(template, CONTROLLER_SNAPSHOT)).then((bytes) => new HeldSnapshot(bytes));
-    snapshots.set(template, found);
+    found = readFile(path).then((bytes) => new HeldSnapshot(bytes));
+    snapshots.set(path, found);
   }
   return found;
 };
+
+/** Whether the template holds a snapshot (a tenant cluster is made only for scenarios that want one). */
+export const hasSnapshot = (template: string, file: string) =>
+  access(join(template, file)).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * A world's data directory made once per eval run and copied into each world: the controller's database
@@ -97,16 +104,17 @@ export async function migratedTemplate(
         modelFor: () => undefined,
       })
     ).close();
-  const sharedCluster = async (dir: string) => {
-    const target = new PgliteTarget(dir);
-    await target.transaction(target.sharedDatabase, (sql) => sql.query("select 1"));
-    await target.close();
+  const sharedCluster = async () => {
+    const cluster = new PGlite();
+    await cluster.waitReady;
+    const snapshot = await cluster.dumpDataDir("none");
+    await writeFile(join(dir, TENANT_CLUSTER_SNAPSHOT), Buffer.from(await snapshot.arrayBuffer()));
+    await cluster.close();
   };
   try {
-    const { tenantDatabases } = optionalParts(dir, config);
     // One after the other: PGlite runs on this one thread, so side by side would gain nothing.
     if (scenarios.some(keepsRunsOnDisk)) await runtimeStore();
-    if (tenantDatabases && scenarios.some(provisions)) await sharedCluster(tenantDatabases);
+    if (scenarios.some(provisions)) await sharedCluster();
     const { database } = runtime;
     if (database.kind !== "pglite") throw new Error("an eval world's database is always embedded");
     const snapshot = await database.client.dumpDataDir("none");

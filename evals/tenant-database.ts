@@ -2,6 +2,7 @@ import type { Config } from "../controller/config.ts";
 import { databaseIsolationOf } from "../controller/policy/model.ts";
 import type { Runtime } from "../controller/runtime.ts";
 import { DatabaseFactory } from "../mcp-servers/database/factory.ts";
+import { PgliteTarget } from "../mcp-servers/database/pglite-target.ts";
 import { DatabaseTargets } from "../mcp-servers/database/targets.ts";
 import type { Scenario } from "./scenario.ts";
 
@@ -19,26 +20,34 @@ export const readsDatabase = (scenario: Scenario) =>
   Boolean(scenario.world.database || scenario.graders.state?.database);
 
 /**
- * A world's tenant databases: the open targets the world's Database MCP server also uses (one PGlite per
- * cluster directory, never two), and the tenant's database factory over them, as the server builds it.
+ * A world's tenant databases: clusters in memory (the shared one from the template's snapshot, when it has
+ * one), opened once for the world's whole life. Its Database MCP server reaches them through `targets`,
+ * which it does not close, so they outlive an agents' process the scenario kills, as a database server would.
  */
 export class WorldDatabases {
-  readonly targets = new DatabaseTargets();
-  readonly #endpoint: string;
+  readonly targets: DatabaseTargets;
+  readonly #clusters: PgliteTarget;
 
   constructor(
     config: Config,
     readonly runtime: Runtime,
+    shared?: Blob,
   ) {
     if (config.tenantDatabases.kind !== "pglite")
       throw new Error("an eval world's databases are always embedded");
-    this.#endpoint = `pglite:${config.tenantDatabases.dir}`;
+    const clusters = new PgliteTarget(config.tenantDatabases.dir, { memory: shared ? { shared } : {} });
+    this.#clusters = clusters;
+    this.targets = new DatabaseTargets((endpoint) => {
+      if (endpoint !== clusters.endpoint)
+        throw new Error(`an eval world has no tenant databases at ${endpoint}`);
+      return clusters;
+    });
   }
 
-  /** `tenant`'s factory, built afresh each time: the server closes the targets when its process stops. */
+  /** `tenant`'s factory over the world's clusters, as the Database server builds it for a grant. */
   factory(tenant: string): DatabaseFactory {
     return new DatabaseFactory({
-      target: this.targets.for(this.#endpoint, ""),
+      target: this.#clusters,
       tenant,
       isolation: databaseIsolationOf(this.runtime.policies.sources.databases, tenant),
       vault: {
@@ -69,6 +78,6 @@ export class WorldDatabases {
   }
 
   close(): Promise<void> {
-    return this.targets.close();
+    return this.#clusters.close();
   }
 }

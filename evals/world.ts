@@ -17,7 +17,14 @@ import type { RunningGitHubSandbox } from "../sandbox/github/embedded.ts";
 import { ownerClients } from "./owner-clients.ts";
 import { keepsRunsOnDisk, type Scenario } from "./scenario.ts";
 import { seedWorld } from "./seed.ts";
-import { CONTROLLER_SNAPSHOT, optionalParts, provisions, snapshotOf, worldConfig } from "./template.ts";
+import {
+  CONTROLLER_SNAPSHOT,
+  hasSnapshot,
+  runtimeStoreOf,
+  snapshotOf,
+  TENANT_CLUSTER_SNAPSHOT,
+  worldConfig,
+} from "./template.ts";
 import { WorldDatabases } from "./tenant-database.ts";
 
 /**
@@ -86,11 +93,10 @@ export async function openEvalWorld(
 ): Promise<EvalWorld> {
   const dir = await mkdtemp(join(tmpdir(), "sf-eval-"));
   const durable = keepsRunsOnDisk(scenario);
-  const parts = optionalParts(template, worldConfig(template));
   const unwanted = [
     join(template, CONTROLLER_SNAPSHOT),
-    ...(durable ? [] : [parts.runtimeStore]),
-    ...(provisions(scenario) || !parts.tenantDatabases ? [] : [parts.tenantDatabases]),
+    join(template, TENANT_CLUSTER_SNAPSHOT),
+    ...(durable ? [] : [runtimeStoreOf(template)]),
   ];
   await cp(template, dir, {
     recursive: true,
@@ -101,13 +107,19 @@ export async function openEvalWorld(
   const kept: { github?: RunningGitHubSandbox; azureDevOps?: RunningAzureDevOpsSandbox } = {};
   const runtime = await openRuntime(
     config,
-    embeddedSandboxes(
-      config,
-      () => {},
-      (s) => Object.assign(kept, s),
-    ),
+    embeddedSandboxes(config, () => {}, {
+      keep: (s) => Object.assign(kept, s),
+      // A tenth of the sandbox's usual waits: the factory still polls a project's creation and a run's end.
+      azureDevOpsTiming: { projectCreationMs: 20, pipelineRunMs: 20 },
+    }),
   );
-  const databases = new WorldDatabases(config, runtime);
+  const databases = new WorldDatabases(
+    config,
+    runtime,
+    (await hasSnapshot(template, TENANT_CLUSTER_SNAPSHOT))
+      ? await snapshotOf(template, TENANT_CLUSTER_SNAPSHOT)
+      : undefined,
+  );
   const closeAll = async () => {
     await databases.close();
     await runtime.close();

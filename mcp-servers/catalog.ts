@@ -16,7 +16,7 @@ export interface CatalogOptions {
   githubRetryAfterUnitMs?: number;
   /** Receives each spawned child agent's grant (the agent runtime runs it); it never reaches a model. */
   onSpawn?: (child: SpawnedAgent) => Promise<void>;
-  /** The tenant databases' open targets, when the caller reads them too (an eval world grades them). */
+  /** The tenant databases' targets, when the caller holds them (an eval world reads and closes them itself). */
   databaseTargets?: DatabaseTargets;
 }
 

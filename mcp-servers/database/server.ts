@@ -11,10 +11,12 @@ const BrokeredDetail = z.object({ mode: z.enum(["postgres", "pglite"]), isolatio
 /**
  * The Database MCP server: provisions the grant's tenant's database, runs its migrations, rotates its
  * application credentials into the vault, and reports size and status. The tenant-database server's login
- * and the isolation policy come from the controller's broker per call; `targets` keeps connections (and
- * PGlite clusters) open between calls until the server is closed.
+ * and the isolation policy come from the controller's broker per call; the targets keep connections (and
+ * PGlite clusters) open between calls. Its own are closed with the server; targets the caller gives stay
+ * the caller's to close (an eval world keeps its clusters across agent restarts).
  */
-export function databaseServer(targets = new DatabaseTargets()): ServerDefinition<DatabaseContext> {
+export function databaseServer(given?: DatabaseTargets): ServerDefinition<DatabaseContext> {
+  const targets = given ?? new DatabaseTargets();
   return {
     name: "database",
     title: "Database governance factory",
@@ -41,6 +43,6 @@ export function databaseServer(targets = new DatabaseTargets()): ServerDefinitio
         }),
       };
     },
-    close: () => targets.close(),
+    close: () => (given ? Promise.resolve() : targets.close()),
   };
 }

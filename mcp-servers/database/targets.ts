@@ -10,14 +10,20 @@ import type { TenantDatabaseTarget } from "./target.ts";
 export class DatabaseTargets {
   readonly #open = new Map<string, TenantDatabaseTarget>();
 
+  /** `open` makes the target for an endpoint and login; by default from the endpoint's kind, on disk. */
+  constructor(
+    readonly open: (endpoint: string, password: string) => TenantDatabaseTarget = (endpoint, password) =>
+      endpoint.startsWith("pglite:")
+        ? new PgliteTarget(endpoint.slice("pglite:".length))
+        : new PostgresTarget(endpoint, password || undefined),
+  ) {}
+
   /** The target at `endpoint` (`postgres://…` or `pglite:<dir>`), logging in with `password`. */
   for(endpoint: string, password: string): TenantDatabaseTarget {
     const key = `${endpoint}\n${password}`;
     let target = this.#open.get(key);
     if (!target) {
-      target = endpoint.startsWith("pglite:")
-        ? new PgliteTarget(endpoint.slice("pglite:".length))
-        : new PostgresTarget(endpoint, password || undefined);
+      target = this.open(endpoint, password);
       this.#open.set(key, target);
     }
     return target;

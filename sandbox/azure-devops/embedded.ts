@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import type { Database } from "../../controller/db/database.ts";
 import { SandboxStore } from "../store.ts";
-import { azureDevOpsSandbox } from "./server.ts";
+import { type AdoSandboxOptions, azureDevOpsSandbox } from "./server.ts";
 import { AdoWorld } from "./world.ts";
 
 export interface RunningAzureDevOpsSandbox {
@@ -15,14 +15,14 @@ export interface RunningAzureDevOpsSandbox {
 /** Serves the Azure DevOps sandbox over `database` with organisation `org`. */
 export async function startAzureDevOpsSandbox(
   database: Database,
-  options: { host: string; port: number; org: string },
+  options: { host: string; port: number; org: string; timing?: AdoSandboxOptions },
 ): Promise<RunningAzureDevOpsSandbox> {
   const store = await SandboxStore.open(database, "azure_devops_sandbox");
   const world = new AdoWorld(store);
   await world.addOrg(options.org);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve(
-      { fetch: azureDevOpsSandbox(store).fetch, hostname: options.host, port: options.port },
+      { fetch: azureDevOpsSandbox(store, options.timing).fetch, hostname: options.host, port: options.port },
       () => resolve(s),
     );
     s.once("error", reject);
