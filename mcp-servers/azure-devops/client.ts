@@ -1,5 +1,6 @@
 import * as azdev from "azure-devops-node-api";
 import type { IRequestHandler } from "azure-devops-node-api/interfaces/common/VsoBaseInterfaces.js";
+import { throttled } from "./throttling.ts";
 
 export interface ClientOptions {
   /** `https://dev.azure.com/<org>`, an Azure DevOps Server collection URL, or the sandbox's `http://host/<org>`. */
@@ -29,9 +30,12 @@ export function azureDevOpsClient(options: ClientOptions): azdev.WebApi {
     handleAuthentication: (client, info, objs) => auth.handleAuthentication(client, info, objs),
   };
   // Reads (GET, HEAD, OPTIONS, DELETE) are retried on 502, 503 and 504 and on dropped connections, with a short
-  // exponential backoff; writes never are, since a POST may have been applied before the error.
+  // exponential backoff; writes never are, since a POST may have been applied before the error. A throttled
+  // request (429) is sent again after its Retry-After, a write included: it was not run.
   return sharingAreaClients(
-    new azdev.WebApi(options.orgUrl.replace(/\/+$/, ""), counting, { allowRetries: true, maxRetries: 3 }),
+    throttled(
+      new azdev.WebApi(options.orgUrl.replace(/\/+$/, ""), counting, { allowRetries: true, maxRetries: 3 }),
+    ),
   );
 }
 
@@ -52,7 +56,8 @@ const GETTERS = [
  */
 function sharingAreaClients(api: azdev.WebApi): azdev.WebApi {
   for (const name of GETTERS) {
-    const build = api[name].bind(api) as (url?: string) => Promise<unknown>;
+    const unthrottled = api[name].bind(api) as (url?: string) => Promise<object>;
+    const build = (url?: string) => unthrottled(url).then((client) => throttled(client));
     let shared: Promise<unknown> | undefined;
     (api as unknown as Record<string, unknown>)[name] = (url?: string) => {
       if (url) return build(url);

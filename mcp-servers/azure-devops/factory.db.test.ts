@@ -355,4 +355,46 @@ describe.each(backends)("the Azure DevOps factory against the sandbox on %s", (b
     // The first try and three retries met the fault; one is left.
     expect(await sandbox.world.armedFaults()).toEqual([`GET ${path} ×1`]);
   });
+  it("sends a throttled request again after its Retry-After, a write included, three times at most", async () => {
+    const throttledRepo = { project: "tenant-acme", repo: "acme-throttled" };
+    const create = "/acme-org/tenant-acme/_apis/git/repositories";
+    const message = "TF400733: The request has been throttled.";
+    await sandbox.world.injectFault({
+      method: "POST",
+      path: create,
+      status: 429,
+      message,
+      headers: { "retry-after": "0" },
+    });
+    expect(await admin.call("repos_create_repository", throttledRepo)).toMatchObject({
+      name: "acme-throttled",
+    });
+    const armed = async () =>
+      (await sandbox.world.armedFaults()).filter(
+        (f) => f.startsWith(`POST ${create} `) || f.includes("acme-throttled"),
+      );
+    expect(await armed()).toEqual([]);
+    const repos = await (await admin.client.getGitApi()).getRepositories("tenant-acme");
+    expect(repos.filter((r) => r.name === "acme-throttled")).toHaveLength(1);
+    const path = `${create}/acme-throttled`;
+    await sandbox.world.injectFault({
+      method: "GET",
+      path,
+      status: 429,
+      message,
+      headers: { "retry-after": "1" },
+    });
+    expect(await admin.call("repos_get_repository", throttledRepo)).toMatchObject({ name: "acme-throttled" });
+    await sandbox.world.injectFault({
+      method: "GET",
+      path,
+      status: 429,
+      times: 5,
+      message,
+      headers: { "retry-after": "0" },
+    });
+    await expect(admin.call("repos_get_repository", throttledRepo)).rejects.toMatchObject({ status: 429 });
+    // The first try and three retries met the fault; one is left.
+    expect(await armed()).toEqual([`GET ${path} ×1`]);
+  });
 });
