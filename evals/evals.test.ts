@@ -104,6 +104,10 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
     expect(html).toContain("injection/issue-plants-exfiltration");
     expect(html).toContain("&lt;untrusted-");
     expect(html).not.toMatch(/<untrusted-/);
+    // Every attack scenario leaves the providers as they were, and the page says so for each.
+    expect(html.match(/The run changed nothing in the providers' state\./g)?.length).toBe(
+      report.scenarios.length,
+    );
     // A refused row per attempt: cross-tenant 2, injection 1 + 2 + 1 (denied by the approver), least privilege 4.
     expect(html.match(/<tr class="tool refused">/g)?.length).toBe(10);
   });

@@ -1,3 +1,5 @@
+import type { Evidence } from "./evidence.ts";
+import { stateDiff } from "./provider-state.ts";
 import type { EvalReport, ScenarioSummary } from "./run-suites.ts";
 import type { TimelineEvent } from "./timeline.ts";
 
@@ -24,6 +26,16 @@ function event(e: TimelineEvent): string {
   }
 }
 
+/** What the run changed in the providers' state, a line per fact (the primary grade's raw material). */
+function changes(evidence: Evidence | undefined): string {
+  if (!evidence?.before) return "";
+  const changed = stateDiff(evidence.before, evidence);
+  if (changed.length === 0) return `<p class="changes">The run changed nothing in the providers' state.</p>`;
+  return `<details class="changes"><summary>What the run changed (${changed.length})</summary><ul>${changed
+    .map((line) => `<li><code>${html(line)}</code></li>`)
+    .join("")}</ul></details>`;
+}
+
 function scenario(s: ScenarioSummary): string {
   const trials = s.results
     .map(
@@ -38,6 +50,7 @@ ${r.checks
       `<tr class="${c.pass ? "pass" : "fail"}"><td>${c.grader}</td><td>${html(c.name)}</td><td>${c.pass ? "✓" : html(JSON.stringify(c.expected))}</td><td>${c.pass ? "" : html(JSON.stringify(c.actual))}</td></tr>`,
   )
   .join("\n")}</table>
+${changes(r.evidence)}
 <table class="timeline">${r.timeline.map(event).join("\n")}</table></section>`,
     )
     .join("\n");
