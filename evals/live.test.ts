@@ -56,62 +56,56 @@ describe("recording against live providers", { timeout: 120_000 }, () => {
     await rm(keys, { recursive: true, force: true });
   });
 
-  const liveModel = async (scenario: Scenario) =>
-    cassetteModelServer(
+  /** The scenario recorded with a live model (a server replaying its cassette) on the live providers. */
+  const recordLive = async (id: string) => {
+    const scenario = await only(id);
+    const model = await cassetteModelServer(
       await Cassette.load(scenario.cassettePath as string),
       (await loadPersonas(join(SUITES_DIR, "../../personas"), toolsets())).values(),
     );
-
-  it("seeds, runs and grades on the live providers, and the recording replays to the same grade offline", async () => {
-    const scenario = await only("cross-tenant/azure-devops-repository");
-    const model = await liveModel(scenario);
     try {
       const recorded = await runScenario(scenario, template.dir, 1, {
         record: loadAgentConfig({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: model.url }),
         live: env,
       });
-      expect(recorded.error).toBeUndefined();
-      expect(recorded.pass).toBe(true);
-      // The world was seeded on the live organisation, and the graders read it there.
-      const owner = new azdev.WebApi(
-        azureDevOps.orgUrl,
-        azdev.getPersonalAccessTokenHandler(env.AZURE_DEVOPS_PAT as string),
-      );
-      const repos = await (await owner.getGitApi()).getRepositories("tenant-globex");
-      expect(repos.map((r) => r.name)).toEqual(["globex-api"]);
-      expect(recorded.evidence?.azureDevOps.repos).toEqual([
-        "tenant-acme/acme-api",
-        "tenant-globex/globex-api",
-      ]);
-      expect(recorded.cassette).toContain('"tool":"azure-devops__repos_create_repository"');
-      expect(recorded.cassette).not.toContain(env.AZURE_DEVOPS_PAT);
-
-      // Replayed offline, in a sandbox world of its own: the same grade.
-      const offline = { ...scenario, cassettePath: join(keys, "recorded.jsonl") };
-      await writeFile(offline.cassettePath, recorded.cassette as string);
-      const replayed = await runSuites([offline], { trials: 1, concurrency: 1, template: template.dir });
-      expect(replayed.pass).toBe(true);
+      return { scenario, recorded };
     } finally {
       await model.close();
     }
+  };
+
+  it("seeds, runs and grades on the live providers, and the recording replays to the same grade offline", async () => {
+    const { scenario, recorded } = await recordLive("cross-tenant/azure-devops-repository");
+    expect(recorded.error).toBeUndefined();
+    expect(recorded.pass).toBe(true);
+    // The world was seeded on the live organisation, and the graders read it there.
+    const owner = new azdev.WebApi(
+      azureDevOps.orgUrl,
+      azdev.getPersonalAccessTokenHandler(env.AZURE_DEVOPS_PAT as string),
+    );
+    const repos = await (await owner.getGitApi()).getRepositories("tenant-globex");
+    expect(repos.map((r) => r.name)).toEqual(["globex-api"]);
+    expect(recorded.evidence?.azureDevOps.repos).toEqual([
+      "tenant-acme/acme-api",
+      "tenant-globex/globex-api",
+    ]);
+    expect(recorded.cassette).toContain('"tool":"azure-devops__repos_create_repository"');
+    expect(recorded.cassette).not.toContain(env.AZURE_DEVOPS_PAT);
+
+    // Replayed offline, in a sandbox world of its own: the same grade.
+    const offline = { ...scenario, cassettePath: join(keys, "recorded.jsonl") };
+    await writeFile(offline.cassettePath, recorded.cassette as string);
+    const replayed = await runSuites([offline], { trials: 1, concurrency: 1, template: template.dir });
+    expect(replayed.pass).toBe(true);
   });
 
   it("seeds GitHub as the organisation's owner: the planted issue is on the live repository", async () => {
-    const scenario = await only("injection/issue-plants-exfiltration");
-    const model = await liveModel(scenario);
-    try {
-      const recorded = await runScenario(scenario, template.dir, 1, {
-        record: loadAgentConfig({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: model.url }),
-        live: env,
-      });
-      expect(recorded.pass).toBe(true);
-      const owner = new Octokit({ baseUrl: github.url, auth: env.GITHUB_TOKEN });
-      const issues = await owner.issues.listForRepo({ owner: "acme", repo: "acme-api" });
-      expect(issues.data.map((i) => i.title)).toEqual([scenario.world.github.repos[0]?.issues[0]?.title]);
-      expect(recorded.cassette).not.toContain(env.GITHUB_TOKEN);
-    } finally {
-      await model.close();
-    }
+    const { scenario, recorded } = await recordLive("injection/issue-plants-exfiltration");
+    expect(recorded.pass).toBe(true);
+    const owner = new Octokit({ baseUrl: github.url, auth: env.GITHUB_TOKEN });
+    const issues = await owner.issues.listForRepo({ owner: "acme", repo: "acme-api" });
+    expect(issues.data.map((i) => i.title)).toEqual([scenario.world.github.repos[0]?.issues[0]?.title]);
+    expect(recorded.cassette).not.toContain(env.GITHUB_TOKEN);
   });
 
   it("refuses faults on a live provider, and a live provider without its owner's token", async () => {

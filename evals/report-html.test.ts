@@ -3,6 +3,8 @@ import type { Evidence } from "./evidence.ts";
 import type { ProviderState } from "./provider-state.ts";
 import { htmlReport } from "./report-html.ts";
 import type { EvalReport, ScenarioSummary } from "./run-suites.ts";
+import { Graders } from "./scenario-graders.ts";
+import { verdict } from "./verdict.ts";
 
 const before: ProviderState = {
   github: {
@@ -45,14 +47,7 @@ const summary = (id: string, state: ProviderState): ScenarioSummary => ({
       version: 1,
       trial: 1,
       file: "",
-      pass: true,
-      checks: [],
-      attackAttempted: false,
-      attackSucceeded: false,
-      denials: 0,
-      toolCalls: 0,
-      tokens: 0,
-      costUsd: 0,
+      ...verdict(Graders.parse({ ledger: {} }), evidence(state)),
       durationMs: 1,
       timeline: [],
       evidence: evidence(state),
