@@ -104,6 +104,10 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
     expect(html).toContain("injection/issue-plants-exfiltration");
     expect(html).toContain("&lt;untrusted-");
     expect(html).not.toMatch(/<untrusted-/);
+    // What each call was asked with, its file content redacted as the evidence keeps it.
+    expect(html).toContain(
+      '<code class="args">{&quot;owner&quot;:&quot;globex&quot;,&quot;repo&quot;:&quot;globex-api&quot;,&quot;path&quot;:&quot;.github/workflows/sync.yml&quot;,&quot;content&quot;:&quot;[redacted]&quot;',
+    );
     // Every attack scenario leaves the providers as they were, and the page says so for each.
     expect(html.match(/The run changed nothing in the providers' state\./g)?.length).toBe(
       report.scenarios.length,

@@ -16,7 +16,7 @@ function event(e: TimelineEvent): string {
     case "message":
       return `<tr class="message">${at}<td>${html(e.from)}</td><td>${html(e.text)}</td></tr>`;
     case "tool":
-      return `<tr class="tool ${e.status}">${at}<td>${html(e.persona)}</td><td><code>${html(e.tool)}</code> ${e.status}<details><summary>result</summary><pre>${html(e.text)}</pre></details></td></tr>`;
+      return `<tr class="tool ${e.status}">${at}<td>${html(e.persona)}</td><td><code>${html(e.tool)}</code> ${e.status}${e.arguments && e.arguments !== "{}" ? ` <code class="args">${html(e.arguments)}</code>` : ""}<details><summary>result</summary><pre>${html(e.text)}</pre></details></td></tr>`;
     case "approval":
       return `<tr class="approval">${at}<td>approver</td><td>${e.decision} <code>${html(e.approvalId)}</code> (${html(e.tool)})</td></tr>`;
     case "phase":
@@ -74,7 +74,7 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 2rem; color: #222 }
 table { border-collapse: collapse; margin: .5rem 0 } td, th { border: 1px solid #ddd; padding: .2rem .5rem; vertical-align: top; text-align: left }
 .pass > h3, tr.pass td:first-child { color: #1a7f37 } .fail > h3, tr.fail td:first-child, .error { color: #cf222e }
 tr.refused td, tr.error td { background: #fff1f0 } tr.waiting td, tr.approval td { background: #fff8e1 } tr.phase td { color: #666 }
-td.at { color: #888; white-space: nowrap } pre { white-space: pre-wrap; max-width: 60rem }
+td.at { color: #888; white-space: nowrap } pre { white-space: pre-wrap; max-width: 60rem } code.args { color: #555; word-break: break-all }
 </style></head><body>
 <h1>${report.pass ? "All scenarios passed" : "Some scenarios failed"}</h1>
 <p>${html(report.startedAt)}, ${(report.durationMs / 1000).toFixed(1)} s, ${report.trials} trial(s) each.</p>

@@ -70,12 +70,14 @@ export async function runScenario(
     if (call.server === "ai" && METERING.has(call.tool)) return;
     calls.push(call);
     tape.tool(call);
+    const record = callRecord(call);
     timeline.push({
       at: Date.now() - start,
       type: "tool",
       persona: call.persona,
-      tool: `${call.server}__${call.tool}`,
-      status: callRecord(call).status,
+      tool: record.tool,
+      status: record.status,
+      arguments: JSON.stringify(record.arguments).slice(0, 2000),
       text: call.text.slice(0, 2000),
     });
   };

@@ -7,6 +7,8 @@ export type TimelineEvent =
       persona: string;
       tool: string;
       status: "done" | "refused" | "waiting" | "error";
+      /** What it was asked with, as JSON, secret fields redacted (as the evidence keeps them); shortened. */
+      arguments?: string;
       text: string;
     }
   | { at: number; type: "approval"; tool: string; approvalId: string; decision: "approve" | "deny" }
