@@ -116,8 +116,8 @@ export async function localRunner(
   options: RunnerOptions & {
     actor: string;
     githubPaced: boolean;
-    /** One second of GitHub's retry-after, in milliseconds (evals scale it down). */
-    githubRetryAfterUnitMs?: number;
+    /** One second of a provider's Retry-After, in milliseconds (evals scale it down). */
+    retryAfterUnitMs?: number;
     /** Keep runs in this process's memory only (an eval's run lives and dies with its world). */
     inMemory?: boolean;
     /** Hears every tool call at the MCP boundary (evals grade and record the trajectory). */
@@ -133,7 +133,7 @@ export async function localRunner(
   const spawned = new SpawnRegistry();
   const servers = mcpServers({
     githubPaced: options.githubPaced,
-    ...(options.githubRetryAfterUnitMs ? { githubRetryAfterUnitMs: options.githubRetryAfterUnitMs } : {}),
+    ...(options.retryAfterUnitMs ? { retryAfterUnitMs: options.retryAfterUnitMs } : {}),
     onSpawn: (child) => spawned.hold(child),
     ...(options.databaseTargets ? { databaseTargets: options.databaseTargets } : {}),
   });

@@ -150,8 +150,8 @@ export async function openEvalWorld(
       localRunner(runtime, app, {
         actor: "operator:admin",
         githubPaced: false,
-        // A second of GitHub's retry-after lasts 50 ms here: the client still waits and retries, faster.
-        githubRetryAfterUnitMs: 50,
+        // A second of a provider's Retry-After lasts 50 ms here: the clients still wait and retry, faster.
+        retryAfterUnitMs: 50,
         inMemory: !durable,
         modelFor: options.modelFor,
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),

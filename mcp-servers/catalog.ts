@@ -10,10 +10,11 @@ export interface CatalogOptions {
   /** Pace GitHub writes as GitHub asks integrations to; the sandbox needs no pacing. */
   githubPaced?: boolean;
   /**
-   * How many milliseconds one second of GitHub's retry-after (and the retry backoff) lasts: 1000 unless a
-   * world scales its waits down (evals: the client still waits and retries, in less time).
+   * How many milliseconds one second of a provider's Retry-After lasts (GitHub's, with its retry backoff, and
+   * Azure DevOps's): 1000 unless a world scales its waits down (evals: the clients still wait and retry, in
+   * less time).
    */
-  githubRetryAfterUnitMs?: number;
+  retryAfterUnitMs?: number;
   /** Receives each spawned child agent's grant (the agent runtime runs it); it never reaches a model. */
   onSpawn?: (child: SpawnedAgent) => Promise<void>;
   /** The tenant databases' targets, when the caller holds them (an eval world reads and closes them itself). */
@@ -26,9 +27,11 @@ export function mcpServers(options: CatalogOptions = {}): Record<ServerName, Ser
   return {
     github: githubServer({
       paced: options.githubPaced ?? true,
-      ...(options.githubRetryAfterUnitMs ? { retryAfterUnitMs: options.githubRetryAfterUnitMs } : {}),
+      ...(options.retryAfterUnitMs ? { retryAfterUnitMs: options.retryAfterUnitMs } : {}),
     }),
-    "azure-devops": azureDevOpsServer(),
+    "azure-devops": azureDevOpsServer(
+      options.retryAfterUnitMs ? { retryAfterUnitMs: options.retryAfterUnitMs } : {},
+    ),
     database: databaseServer(options.databaseTargets),
     ai: aiServer(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
   };

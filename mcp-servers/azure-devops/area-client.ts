@@ -1,6 +1,6 @@
 import { ClientApiBase } from "azure-devops-node-api/ClientApiBases.js";
 import type { AzureDevOpsClient } from "./client.ts";
-import { throttled } from "./throttling.ts";
+import { retryAfterUnitOf, throttled } from "./throttling.ts";
 
 /**
  * A REST resource the client library (v17) has no client for — Graph, Security, Tokens, pipeline checks —
@@ -40,7 +40,10 @@ function areaClient(client: AzureDevOpsClient, areaId: string): Promise<ClientAp
       client as unknown as { _getResourceAreaUrl(url: string, id: string): Promise<string> }
     )._getResourceAreaUrl.bind(client);
     found = resolve(client.serverUrl, areaId).then((url) =>
-      throttled(new ClientApiBase(url, [client.authHandler], "node-factory-api", client.options)),
+      throttled(
+        new ClientApiBase(url, [client.authHandler], "node-factory-api", client.options),
+        retryAfterUnitOf(client),
+      ),
     );
     found.catch(() => byArea.delete(areaId));
     byArea.set(areaId, found);

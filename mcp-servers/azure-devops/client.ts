@@ -1,6 +1,6 @@
 import * as azdev from "azure-devops-node-api";
 import type { IRequestHandler } from "azure-devops-node-api/interfaces/common/VsoBaseInterfaces.js";
-import { throttled } from "./throttling.ts";
+import { retryAfterUnitOf, throttled } from "./throttling.ts";
 
 export interface ClientOptions {
   /** `https://dev.azure.com/<org>`, an Azure DevOps Server collection URL, or the sandbox's `http://host/<org>`. */
@@ -10,6 +10,8 @@ export interface ClientOptions {
   kind: "pat" | "bearer";
   /** Called for every HTTP request the client library sends (discovery included). */
   onRequest?: (method: string) => void;
+  /** How many milliseconds one second of a throttled request's Retry-After lasts (1000; an eval world hurries). */
+  retryAfterUnitMs?: number;
 }
 
 /**
@@ -35,6 +37,7 @@ export function azureDevOpsClient(options: ClientOptions): azdev.WebApi {
   return sharingAreaClients(
     throttled(
       new azdev.WebApi(options.orgUrl.replace(/\/+$/, ""), counting, { allowRetries: true, maxRetries: 3 }),
+      options.retryAfterUnitMs,
     ),
   );
 }
@@ -57,7 +60,8 @@ const GETTERS = [
 function sharingAreaClients(api: azdev.WebApi): azdev.WebApi {
   for (const name of GETTERS) {
     const unthrottled = api[name].bind(api) as (url?: string) => Promise<object>;
-    const build = (url?: string) => unthrottled(url).then((client) => throttled(client));
+    const build = (url?: string) =>
+      unthrottled(url).then((client) => throttled(client, retryAfterUnitOf(api)));
     let shared: Promise<unknown> | undefined;
     (api as unknown as Record<string, unknown>)[name] = (url?: string) => {
       if (url) return build(url);

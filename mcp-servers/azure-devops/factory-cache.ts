@@ -10,7 +10,11 @@ export const tokenKind = (credential: CredentialView): "pat" | "bearer" =>
  * The factory for a brokered credential, one per credential: a grant's calls share the client library's
  * area discovery instead of repeating it on every call.
  */
-export function factoryFor(cache: CredentialCache<AzureDevOpsFactory>, credential: CredentialView) {
+export function factoryFor(
+  cache: CredentialCache<AzureDevOpsFactory>,
+  credential: CredentialView,
+  retryAfterUnitMs?: number,
+) {
   return cache.get(
     credential,
     () =>
@@ -18,6 +22,7 @@ export function factoryFor(cache: CredentialCache<AzureDevOpsFactory>, credentia
         orgUrl: credential.endpoint,
         token: credential.token,
         kind: tokenKind(credential),
+        ...(retryAfterUnitMs ? { retryAfterUnitMs } : {}),
       }),
   );
 }

@@ -396,5 +396,23 @@ describe.each(backends)("the Azure DevOps factory against the sandbox on %s", (b
     await expect(admin.call("repos_get_repository", throttledRepo)).rejects.toMatchObject({ status: 429 });
     // The first try and three retries met the fault; one is left.
     expect(await armed()).toEqual([`GET ${path} ×1`]);
+    // A world that scales its waits: an hour's Retry-After (a minute at most) lasts a minute of milliseconds.
+    const hurried = new AzureDevOpsFactory({
+      orgUrl: sandbox.orgUrl,
+      token: await sandbox.pat(),
+      kind: "pat",
+      retryAfterUnitMs: 1,
+    });
+    await sandbox.world.injectFault({
+      method: "GET",
+      path,
+      status: 429,
+      message,
+      headers: { "retry-after": "3600" },
+    });
+    expect(await hurried.call("repos_get_repository", throttledRepo)).toMatchObject({
+      name: "acme-throttled",
+    });
+    expect(await armed()).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ const secretsThrough = (caller: Caller) => (ref: string) =>
  * credential: each call's factory runs on the one the controller's broker narrowed to the caller's grant.
  */
 export function azureDevOpsServer(
-  options: { cache?: CredentialCache<AzureDevOpsFactory> } = {},
+  options: { cache?: CredentialCache<AzureDevOpsFactory>; retryAfterUnitMs?: number } = {},
 ): ServerDefinition<AzureDevOpsContext> {
   const cache = options.cache ?? new CredentialCache<AzureDevOpsFactory>(64);
   return {
@@ -33,7 +33,10 @@ export function azureDevOpsServer(
     tools: AZURE_DEVOPS_TOOLS,
     async connect(caller) {
       const credential = await caller.controller.credential(caller.token);
-      return { factory: factoryFor(cache, credential), secrets: secretsThrough(caller) };
+      return {
+        factory: factoryFor(cache, credential, options.retryAfterUnitMs),
+        secrets: secretsThrough(caller),
+      };
     },
   };
 }

@@ -45,12 +45,17 @@ export function honourRetryAfter(http: Requester, unitMs = 1000): void {
 }
 
 const wrapped = new WeakSet<object>();
+const units = new WeakMap<object, number>();
+
+/** The Retry-After unit a client was throttled with: the clients made from it (areas) keep it. */
+export const retryAfterUnitOf = (client: object) => units.get(client);
 
 /**
  * A library client (WebApi, an area's API client) with every HttpClient it holds (`http`, and its
  * RestClient's `client`) honouring Retry-After; each HttpClient is wrapped once however often it is met.
  */
 export function throttled<T extends object>(client: T, unitMs?: number): T {
+  if (unitMs !== undefined) units.set(client, unitMs);
   const held = client as { http?: Requester; rest?: { client?: Requester } };
   for (const http of [held.http, held.rest?.client])
     if (http && !wrapped.has(http)) {
