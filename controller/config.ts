@@ -88,7 +88,7 @@ export interface Config {
 }
 
 /** The variables the provider credentials may come from besides the secrets file. */
-export const PROVIDER_ENV = [
+const PROVIDER_ENV = [
   "GITHUB_API_URL",
   "GITHUB_TOKEN",
   "GITHUB_APP_ID",
@@ -97,6 +97,15 @@ export const PROVIDER_ENV = [
   "AZURE_DEVOPS_ORG_URL",
   "AZURE_DEVOPS_PAT",
 ] as const;
+
+/**
+ * The provider variables that are set (and the secrets file), as `loadConfig` reads them: what a world
+ * recording against live providers takes from the user's environment, and nothing else of it.
+ */
+export const providerVariables = (env: Record<string, string | undefined> = process.env) =>
+  Object.fromEntries(
+    [...PROVIDER_ENV, "FACTORY_SECRETS_FILE"].filter((n) => env[n] !== undefined).map((n) => [n, env[n]]),
+  );
 
 /** The tenant-database server: its own URL, else the controller's server, else PGlite beside the data. */
 function tenantDatabasesOf(

@@ -1,11 +1,5 @@
 import { loadProviderCredentials } from "../controller/broker/provider-config.ts";
-import { type Config, PROVIDER_ENV } from "../controller/config.ts";
-
-/** The user's provider variables (and secrets file), as `factory start` reads them: what a live world uses. */
-export const liveProviderEnv = (env: Record<string, string | undefined> = process.env) =>
-  Object.fromEntries(
-    [...PROVIDER_ENV, "FACTORY_SECRETS_FILE"].filter((n) => env[n] !== undefined).map((n) => [n, env[n]]),
-  );
+import type { Config } from "../controller/config.ts";
 
 export class LiveProvidersError extends Error {
   override name = "LiveProvidersError";

@@ -34,8 +34,7 @@ export const worldConfig = (
  * A lifecycle may provision the tenant's database, and a world may seed or grade it: its world wants the
  * tenants' shared cluster made already (a cold one is an initdb of seconds).
  */
-export const provisions = (scenario: Scenario) =>
-  scenario.run.kind === "lifecycle" || readsDatabase(scenario);
+const provisions = (scenario: Scenario) => scenario.run.kind === "lifecycle" || readsDatabase(scenario);
 
 /** The part of a template a world copies only if its scenario needs it (a cold PGlite otherwise). */
 export const runtimeStoreOf = (dir: string) => join(dir, RUNTIME_STORE_DIR);
@@ -73,6 +72,10 @@ export const snapshotOf = (template: string, file = CONTROLLER_SNAPSHOT) => {
   return found;
 };
 
+/** A PGlite's data directory, uncompressed, as the tarball a world restores. */
+const writeSnapshot = async (pg: PGlite, file: string) =>
+  writeFile(file, Buffer.from(await (await pg.dumpDataDir("none")).arrayBuffer()));
+
 /** Whether the template holds a snapshot (a tenant cluster is made only for scenarios that want one). */
 export const hasSnapshot = (template: string, file: string) =>
   access(join(template, file)).then(
@@ -107,8 +110,7 @@ export async function migratedTemplate(
   const sharedCluster = async () => {
     const cluster = new PGlite();
     await cluster.waitReady;
-    const snapshot = await cluster.dumpDataDir("none");
-    await writeFile(join(dir, TENANT_CLUSTER_SNAPSHOT), Buffer.from(await snapshot.arrayBuffer()));
+    await writeSnapshot(cluster, join(dir, TENANT_CLUSTER_SNAPSHOT));
     await cluster.close();
   };
   try {
@@ -117,8 +119,7 @@ export async function migratedTemplate(
     if (scenarios.some(provisions)) await sharedCluster();
     const { database } = runtime;
     if (database.kind !== "pglite") throw new Error("an eval world's database is always embedded");
-    const snapshot = await database.client.dumpDataDir("none");
-    await writeFile(join(dir, CONTROLLER_SNAPSHOT), Buffer.from(await snapshot.arrayBuffer()));
+    await writeSnapshot(database.client, join(dir, CONTROLLER_SNAPSHOT));
   } finally {
     await runtime.close();
   }

@@ -1,8 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
 import { loadAgentConfig } from "../../agents/config.ts";
-import { loadConfig } from "../../controller/config.ts";
-import { liveOwners, liveProviderEnv } from "../../evals/live-providers.ts";
+import { loadConfig, providerVariables } from "../../controller/config.ts";
+import { liveOwners } from "../../evals/live-providers.ts";
 import { regrade } from "../../evals/regrade.ts";
 import { htmlReport } from "../../evals/report-html.ts";
 import { runInProcesses } from "../../evals/run-processes.ts";
@@ -199,7 +199,7 @@ async function finish(report: EvalReport, opts: { json?: boolean; report?: strin
 
 /** The user's provider variables for `--live`, checked before any world is built: at least one provider, each with its owner's token. */
 async function liveProviders(): Promise<Record<string, string | undefined>> {
-  const env = liveProviderEnv();
+  const env = providerVariables();
   const owners = await liveOwners(loadConfig(env)).catch((error: Error) => {
     throw new CliError(error.message);
   });
