@@ -234,6 +234,22 @@ describe("offline eval suites", { timeout: 120_000 }, () => {
     expect((error as Error).message).toMatch(/x\.yaml[\s\S]*run/);
   });
 
+  it("builds no world whose seeded migration fails, naming the migration and the database's words", async () => {
+    const scenario = await findScenario("least-privilege/finance-drops-a-table");
+    const broken = {
+      ...scenario,
+      world: {
+        ...scenario.world,
+        database: { migrations: [{ id: "0001_invoices", sql: "create tabel invoices ();" }] },
+      },
+    };
+    const result = await runScenario(broken, template.dir);
+    expect(result.pass).toBe(false);
+    expect(result.error).toMatch(
+      /^the world could not be built: world\.database: migration 0001_invoices failed: .*syntax error/,
+    );
+  });
+
   it("records a scenario against a live model, and the recording replays to the same grade", async () => {
     const scenario = only(await loadSuites(["injection/issue-plants-exfiltration"]));
     const live = await cassetteModelServer(
